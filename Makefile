@@ -1,0 +1,13 @@
+.PHONY: install test run bench
+
+install:
+	python -m pip install -e ".[test]"
+
+test:
+	python -m pytest
+
+run:
+	python -m bot chat
+
+bench:
+	python -m bot bench qa
