@@ -10,6 +10,7 @@ import logging
 from typing import Sequence
 
 from handlers import help as help_handler
+from handlers import policy
 from handlers.types import Context, Handler, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 # the policy question (which answers almost anything) near the end.
 HANDLERS: list[Handler] = [
     help_handler.HANDLER,
+    policy.FOLLOW_UP_HANDLER,
+    policy.QUESTION_HANDLER,
 ]
 
 FALLBACK_TEXT = "抱歉，我没有理解您的意思。发送“帮助”查看我能做什么。"

@@ -20,6 +20,7 @@ MODEL_MODULES: list[str] = [
     "bot.store.outbox",
     "bot.store.conversation",
     "bot.store.staff",
+    "bot.store.questions",
 ]
 
 

@@ -1,0 +1,180 @@
+"""Text analysis shared by indexing and questions: normalisation, jieba words with the domain dictionary,
+synonyms, stop words, character bigrams, and place names.
+
+The data files in ``knowledge/data/`` (``userdict.txt``, ``synonyms.tsv``, ``stopwords.txt``, ``regions.tsv``)
+are plain text so staff can edit them; the index stores a fingerprint of them and is rebuilt when they change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jieba
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+LEXICON_FILES = ("userdict.txt", "synonyms.tsv", "stopwords.txt", "regions.tsv")
+
+# Everything that is not a letter, digit or CJK character is a separator for matching purposes.
+_NOT_WORD = re.compile(r"[^0-9a-z%\u4e00-\u9fff]+")
+_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+_SPACES = re.compile(r"\s+")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}|[0-9a-z%]+")
+# Leading @mentions and polite openers that carry no meaning.
+_MENTION = re.compile(r"@\S+\s*")
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def fold(text: str) -> str:
+    """NFKC, lower case, quotation marks and white space removed: the form clauses are compared in."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _SPACES.sub("", _QUOTES.sub("", text))
+
+
+def _read_lines(path: Path) -> list[str]:
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analyzer makes of a text: ``words`` (jieba words, canonical synonyms appended, stop words
+    dropped) and ``bigrams`` (character bigrams of every CJK run), both lists with repeats."""
+
+    words: list[str]
+    bigrams: list[str]
+    groups: list[tuple[str, ...]] = ()  # for questions: each word with its canonical synonym, counted as one
+
+    @property
+    def terms(self) -> list[str]:
+        """Words and bigrams in one list; bigrams are prefixed so they never collide with two-character words."""
+        return self.words + ["\u00b7" + gram for gram in self.bigrams]
+
+
+class Analyzer:
+    """Turns text into index terms. One instance per process (jieba's dictionary takes ~0.7 s to load)."""
+
+    def __init__(self, data_dir: Path = DATA_DIR) -> None:
+        self.data_dir = data_dir
+        self._jieba = jieba.Tokenizer()
+        self._jieba.load_userdict(str(data_dir / "userdict.txt"))
+        self.synonyms = self._load_synonyms(data_dir / "synonyms.tsv")
+        for variant in self.synonyms:
+            if len(variant) > 1:
+                self._jieba.add_word(variant, freq=1500)
+        for canonical in set(self.synonyms.values()):
+            self._jieba.add_word(canonical, freq=1500)
+        self.stopwords = set(" ".join(_read_lines(data_dir / "stopwords.txt")).split())
+        self.regions, self.region_parents = self._load_regions(data_dir / "regions.tsv")
+        self._region_pattern = re.compile(
+            "|".join(re.escape(name) for name in sorted(self.regions, key=len, reverse=True))
+        )
+        for name in self.regions:
+            self._jieba.add_word(name, freq=2000)
+
+    @staticmethod
+    def _load_synonyms(path: Path) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for line in _read_lines(path):
+            canonical, _, variants = line.partition("\t")
+            for variant in variants.split("|"):
+                variant = fold(variant)
+                if variant and variant != canonical:
+                    table[variant] = fold(canonical)
+        return table
+
+    @staticmethod
+    def _load_regions(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+        """``{name: region}`` for every name a question may use, and ``{region: containing region}``."""
+        names: dict[str, str] = {}
+        parents: dict[str, str] = {}
+        for line in _read_lines(path):
+            region, _, rest = line.partition("\t")
+            aliases, _, parent = rest.partition("\t")
+            for alias in [region, *aliases.split("|")]:
+                if alias:
+                    names[fold(alias)] = region
+            if parent:
+                parents[region] = parent
+        return names, parents
+
+    def region_chain(self, region: str) -> list[str]:
+        """``region`` and the regions that contain it, innermost first (``朝阳区`` → 朝阳区, 长春市, 吉林省)."""
+        chain = [region]
+        while chain[-1] in self.region_parents and len(chain) < 5:
+            chain.append(self.region_parents[chain[-1]])
+        return chain
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of the lexicon files: an index built with other files must be rebuilt."""
+        digest = hashlib.sha1()
+        for name in LEXICON_FILES:
+            digest.update((self.data_dir / name).read_bytes())
+        return digest.hexdigest()[:16]
+
+    def analyze(self, text: str, question: bool = False) -> Analysis:
+        """Analyse a clause or a question: one jieba pass gives the words and the content runs whose
+        bigrams are taken (stop words split runs, so ``多少``, ``怎么`` never become bigrams).
+
+        For a question, a colloquial word with a canonical synonym contributes the canonical word's bigrams
+        instead of its own (``开个公司`` → ``企业开办``), and ``groups`` pairs each word with its synonym."""
+        words: list[str] = []
+        bigrams: list[str] = []
+        groups: list[tuple[str, ...]] = []
+        for run in _NOT_WORD.split(fold(text)):
+            if not run:
+                continue
+            segment: list[str] = []
+            for word in self._jieba.cut(run, HMM=False):
+                if word in self.stopwords:
+                    self._add_bigrams("".join(segment), bigrams)
+                    segment = []
+                    continue
+                canonical = self.synonyms.get(word)
+                segment.append(canonical if question and canonical else word)
+                if len(word) > 1 or word.isdigit():
+                    words.append(word)
+                    if canonical is not None:
+                        words.append(canonical)
+                    groups.append((word, canonical) if canonical else (word,))
+            self._add_bigrams("".join(segment), bigrams)
+        return Analysis(words, bigrams, groups)
+
+    @staticmethod
+    def _add_bigrams(segment: str, out: list[str]) -> None:
+        """Character bigrams of each CJK run of ``segment``; an alphanumeric run (``12345``, ``5g``) as a whole."""
+        for run in _CJK_RUN.findall(segment):
+            if run[0] < "\u4e00":
+                out.append(run)
+            else:
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+
+    def regions_named(self, text: str) -> list[str]:
+        """The regions a text names (``长春`` → ``长春市``), longest name first, each once."""
+        found: list[str] = []
+        for match in self._region_pattern.finditer(fold(text)):
+            region = self.regions[match.group(0)]
+            if region not in found:
+                found.append(region)
+        return found
+
+    def region_of_title(self, title: str) -> str | None:
+        """The region a document title starts with (``北京市物业管理条例`` → ``北京市``), if any."""
+        match = self._region_pattern.match(fold(title))
+        return self.regions[match.group(0)] if match else None
+
+    @staticmethod
+    def clean_question(text: str) -> str:
+        """Drop a leading @mention and surrounding blanks from a chat message."""
+        return _MENTION.sub("", text).strip()

@@ -1,0 +1,137 @@
+"""Matching on small hand-made documents: synonyms, regions, the three outcomes, index persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.analyzer import Analyzer, fold
+from knowledge.index import ClauseIndex
+from knowledge.match import ANSWER, CHOICES, NOT_FOUND, Matcher, key_sentences
+from knowledge.model import Clause, Document
+
+
+def _document(doc_id: str, region: str, texts: list[tuple[str, str]], kind: str = "policy") -> Document:
+    clauses = tuple(
+        Clause(doc_id, number, f"{number + 1}.", heading, text, departments=("市营商环境建设局",))
+        for number, (heading, text) in enumerate(texts)
+    )
+    return Document(doc_id, f"{region}优化营商环境方案", "办公厅", "2021-04-02", region, f"{doc_id}.txt", clauses, kind)
+
+
+DOCUMENTS = [
+    _document("cc", "长春市", [
+        ("压缩企业开办时间", "压缩企业开办时间。企业开办全流程压缩至1个工作日以内，免费刻制印章。"),
+        ("提升办电效率", "提升办电效率。低压小微企业办电时间压减至10个工作日，实行“三零”服务。"),
+        ("推行不动产登记全程网办", "推行不动产登记全程网办。商品房转移登记、抵押登记等事项全程网办。"),
+        ("优化纳税服务", "优化纳税服务。推行办税缴费“非接触式”办理，纳税人全年纳税时间压缩至100小时以内。"),
+    ]),
+    _document("ly", "辽源市", [
+        ("提升办电效率", "提升办电效率。低压小微企业办电时间压减至5个工作日，高压用户办电时间压减至30个工作日。"),
+        ("保障中小企业款项支付", "大型企业不得利用优势地位拖欠中小企业账款，拖欠的依法处理。"),
+    ]),
+    _document("law", "全国", [
+        ("第十四条", "机关、事业单位从中小企业采购货物、工程、服务，应当自货物、工程、服务交付之日起30日内支付款项。"),
+        ("第十五条", "国家加强知识产权保护，依法严厉打击侵犯知识产权的违法行为。"),
+    ], kind="law"),
+]
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def matcher(analyzer: Analyzer) -> Matcher:
+    clauses = [clause for document in DOCUMENTS for clause in document.clauses]
+    index = ClauseIndex.build(analyzer.analyze(c.heading + c.text).terms for c in clauses)
+    owner = np.repeat(np.arange(len(DOCUMENTS), dtype=np.int32), [len(d.clauses) for d in DOCUMENTS])
+    return Matcher(analyzer, index, clauses, DOCUMENTS, owner)
+
+
+def test_domain_terms_stay_whole_and_synonyms_add_the_canonical_word(analyzer: Analyzer) -> None:
+    words = analyzer.analyze("拿地即开工和一网通办、信易贷怎么申请").words
+    assert {"拿地即开工", "一网通办", "信易贷"} <= set(words)
+    assert "企业开办" in analyzer.analyze("想开个公司").words
+    assert "办电" in analyzer.analyze("厂里接电要多久").words
+    assert "不动产权证书" in analyzer.analyze("房产证怎么办").words
+
+
+def test_question_words_make_no_bigrams(analyzer: Analyzer) -> None:
+    bigrams = analyzer.analyze("办电要多少天").bigrams
+    assert "办电" in bigrams and "多少" not in bigrams
+
+
+def test_regions_named(analyzer: Analyzer) -> None:
+    assert analyzer.regions_named("滨海新区和长春新区有什么不同") == ["滨海新区", "长春新区"]
+    assert analyzer.regions_named("北京的物业条例") == ["北京市"]
+    assert analyzer.region_chain("朝阳区") == ["朝阳区", "长春市", "吉林省"]
+
+
+def test_fold_removes_quotes_space_and_width() -> None:
+    assert fold("“三零” 服务，ＡＢＣ１２３") == "三零服务,abc123"
+
+
+def test_colloquial_question_finds_the_clause_through_synonyms(matcher: Matcher) -> None:
+    answer = matcher.search("开个公司要几天能办下来？", scope="长春市")
+    assert answer.outcome == ANSWER
+    assert answer.matches[0].clause.heading == "压缩企业开办时间"
+
+
+def test_a_named_region_wins_over_the_same_measure_elsewhere(matcher: Matcher) -> None:
+    liaoyuan = matcher.search("辽源小微企业接电要多少天")
+    changchun = matcher.search("长春小微企业通电要几个工作日")
+    assert liaoyuan.matches[0].document.region == "辽源市"
+    assert changchun.matches[0].document.region == "长春市"
+    assert liaoyuan.regions == ["辽源市"]
+
+
+def test_the_chat_scope_tips_the_balance(matcher: Matcher) -> None:
+    assert matcher.search("小微企业办电时间", scope="辽源市").matches[0].document.region == "辽源市"
+    assert matcher.search("小微企业办电时间", scope="长春市").matches[0].document.region == "长春市"
+
+
+def test_national_law_answers_everywhere(matcher: Matcher) -> None:
+    answer = matcher.search("长春的机关采购我们中小企业的东西，多少天内得付钱？")
+    assert answer.matches[0].document.doc_id == "law"
+    assert "30日内" in answer.matches[0].clause.text
+
+
+def test_chit_chat_is_not_answered(matcher: Matcher) -> None:
+    for question in ("今天天气怎么样", "讲个笑话吧", "红烧肉怎么做好吃", "股票明天会涨吗"):
+        assert matcher.search(question).outcome != ANSWER, question
+
+
+def test_nothing_in_common_is_not_found(matcher: Matcher) -> None:
+    assert matcher.search("护照过期了去哪里换").outcome == NOT_FOUND
+
+
+def test_an_ambiguous_question_offers_choices(matcher: Matcher) -> None:
+    answer = matcher.search("办电时间压减")
+    assert answer.outcome == CHOICES
+    assert {m.document.region for m in answer.matches[:2]} == {"长春市", "辽源市"}
+
+
+def test_related_excludes_itself(matcher: Matcher) -> None:
+    related = matcher.related(1)
+    assert related and all(m.clause.key != "cc#1" for m in related)
+    assert related[0].clause.key == "ly#0"
+
+
+def test_key_sentences_pick_what_was_asked(analyzer: Analyzer) -> None:
+    clause = Clause("x", 0, "1.", "优化纳税服务", "优化纳税服务。推行办税缴费非接触式办理。纳税人全年纳税时间压缩至100小时以内。")
+    assert key_sentences(analyzer, clause, "一年报税要花多少小时", limit=1) == ["纳税人全年纳税时间压缩至100小时以内。"]
+
+
+def test_index_survives_save_and_load(tmp_path: Path, analyzer: Analyzer) -> None:
+    terms = [analyzer.analyze(text).terms for text in ("企业开办一个工作日", "办电十个工作日", "纳税时间压缩")]
+    index = ClauseIndex.build(terms)
+    index.save(tmp_path / "index")
+    loaded = ClauseIndex.load(tmp_path / "index")
+    query = [(loaded.lookup("办电"), 1.0)]
+    assert loaded.size == 3
+    assert np.argmax(loaded.score(query)) == 1
+    assert np.allclose(loaded.score(query), index.score([(index.lookup("办电"), 1.0)]))
