@@ -1,7 +1,9 @@
 """Checks of the evaluation data in tests/data/: the files parse, ids are unique, the fields are there, and every
 accept phrase of a policy question is found in exactly the document(s) the question is about.
 
-Phrases are compared the way the evaluation compares them: NFKC, all white space and quotation marks removed.
+A policy question carries "docs", the document(s) whose clause answers it, and may carry "scope", the region of
+the group it is asked from. Phrases are compared the way the evaluation compares them: NFKC, all white space and
+quotation marks removed.
 The nine default documents are read from the project's own copy (``knowledge/data/default/``); the corpus
 questions are checked against ``shared/corpus`` beside the clone, and skipped when it is absent.
 """
@@ -39,6 +41,7 @@ DOCUMENTS = [
     "国务院关于在线政务服务的若干规定(2019-04-26).md",
 ]
 PLACES = ("长春", "朝阳区", "辽源", "滨海", "长春新区")
+SCOPES = ("长春市", "朝阳区", "长春新区", "辽源市", "滨海新区")  # a question asked from a group bound to a region
 INTENTS = {"complaint", "suggestion", "policy", "help", "status"}
 
 _QUOTES = re.compile("[“”‘’\"']")
@@ -124,6 +127,7 @@ def test_qa_fields(qa: list[dict]) -> None:
             continue
         assert item["accept"] and item["docs"], item
         assert set(item["docs"]) <= set(DOCUMENTS), item
+        assert item.get("scope", "长春市") in SCOPES, item
         for phrase in item["accept"]:
             assert phrase == normalise(phrase), f"{item['id']}: accept phrase not normalised: {phrase}"
             assert 6 <= len(phrase) <= 25, f"{item['id']}: accept phrase of {len(phrase)} characters: {phrase}"
