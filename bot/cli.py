@@ -16,6 +16,9 @@ from bot.config import ConfigError
 
 COMMAND_MODULES: list[str] = [
     "bot.commands.bench",
+    "bot.commands.kb",
+    "bot.commands.ask",
+    "bot.commands.eval",
 ]
 
 

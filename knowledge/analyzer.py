@@ -18,7 +18,7 @@ from pathlib import Path
 import jieba
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-LEXICON_FILES = ("userdict.txt", "synonyms.tsv", "stopwords.txt", "regions.tsv")
+LEXICON_FILES = ("userdict.txt", "synonyms.tsv", "stopwords.txt", "regions.tsv", "chitchat.txt")
 
 # Everything that is not a letter, digit or CJK character is a separator for matching purposes.
 _NOT_WORD = re.compile(r"[^0-9a-z%\u4e00-\u9fff]+")
@@ -67,6 +67,7 @@ class Analyzer:
     def __init__(self, data_dir: Path = DATA_DIR) -> None:
         self.data_dir = data_dir
         self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
         self._jieba.load_userdict(str(data_dir / "userdict.txt"))
         self.synonyms = self._load_synonyms(data_dir / "synonyms.tsv")
         for variant in self.synonyms:
@@ -81,6 +82,8 @@ class Analyzer:
         )
         for name in self.regions:
             self._jieba.add_word(name, freq=2000)
+        chitchat = sorted(set(" ".join(_read_lines(data_dir / "chitchat.txt")).split()), key=len, reverse=True)
+        self._chitchat = re.compile("|".join(re.escape(fold(word)) for word in chitchat)) if chitchat else None
 
     @staticmethod
     def _load_synonyms(path: Path) -> dict[str, str]:
@@ -147,9 +150,26 @@ class Analyzer:
                     words.append(word)
                     if canonical is not None:
                         words.append(canonical)
+                    if not question and len(word) >= 4:
+                        words.extend(self._parts(word))
                     groups.append((word, canonical) if canonical else (word,))
             self._add_bigrams("".join(segment), bigrams)
         return Analysis(words, bigrams, groups)
+
+    def _parts(self, word: str) -> list[str]:
+        """The dictionary words inside a long word (``电子营业执照`` → 电子, 营业, 执照, 营业执照), as jieba's
+        search mode finds them, so a question using the shorter word still meets the clause."""
+        parts = []
+        frequencies = self._jieba.FREQ
+        for size in (2, 3, 4):
+            for start in range(len(word) - size + 1):
+                part = word[start : start + size]
+                if part != word and frequencies.get(part) and part not in self.stopwords:
+                    parts.append(part)
+                    canonical = self.synonyms.get(part)
+                    if canonical is not None:
+                        parts.append(canonical)
+        return parts
 
     @staticmethod
     def _add_bigrams(segment: str, out: list[str]) -> None:
@@ -163,8 +183,12 @@ class Analyzer:
     def regions_named(self, text: str) -> list[str]:
         """The regions a text names (``长春`` → ``长春市``), longest name first, each once."""
         found: list[str] = []
+        previous_end, previous_region = -1, None
         for match in self._region_pattern.finditer(fold(text)):
             region = self.regions[match.group(0)]
+            if match.start() == previous_end and previous_region not in self.region_chain(region):
+                continue  # "北京朝阳区": a district of the place just named, not 长春's 朝阳区
+            previous_end, previous_region = match.end(), region
             if region not in found:
                 found.append(region)
         return found
@@ -173,6 +197,11 @@ class Analyzer:
         """The region a document title starts with (``北京市物业管理条例`` → ``北京市``), if any."""
         match = self._region_pattern.match(fold(title))
         return self.regions[match.group(0)] if match else None
+
+    def chitchat_word(self, text: str) -> str | None:
+        """The first chit-chat word (``chitchat.txt``) in ``text``, if any: such a message is not a policy question."""
+        match = self._chitchat.search(fold(text)) if self._chitchat else None
+        return match.group(0) if match else None
 
     @staticmethod
     def clean_question(text: str) -> str:

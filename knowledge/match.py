@@ -27,6 +27,13 @@ NOT_FOUND = "not_found"
 BIGRAM_WEIGHT = 0.5  # a bigram counts half a word in recall
 RECALL_DEPTH = 40  # candidates reranked
 UNKNOWN_IDF_FACTOR = 1.0  # a question word no clause has weighs like the rarest known word
+WORD_SHARE = 0.55  # of the coverage: words; the rest is character bigrams
+RELATIVE_SHARE = 0.2  # a candidate far below the best BM25 score loses up to this share
+FUZZY_SHARE = 0.1  # and up to this share for little fuzzy similarity to the question
+NATIONAL_WEIGHT = 0.7  # national law, when the question names a place (the place's own documents first)
+TITLE_SHARE = 0.3  # a document whose title has all the question's bigrams scores up to this much more
+TITLE_OTHERS_WEIGHT = 0.6  # when a question names a document, the other documents count this much
+_TITLE_NOISE = re.compile(r"^(\d{4}年)|^中华人民共和国|^.{0,8}关于|[(（]\d{4}[-.年]?.*?[)）]$|的通知$|若干|的")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Thresholds:
     answer: float = 0.55
     choices: float = 0.36
     margin: float = 0.06  # the best must lead the runner-up (another clause) by this much to answer outright
+    chitchat: float = 0.6  # a question with a chit-chat word is answered only from this score up
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,19 @@ class Matcher:
         self.clause_document = clause_document
         self.thresholds = thresholds
         self._max_idf = float(np.log(1 + (index.size + 0.5) / 0.5)) if index.size else 1.0
+        self._title_bigrams: dict[int, set[str]] = {}
+        self._title_names = [(number, name) for number, d in enumerate(documents) for name in short_titles(d.title)]
+
+    def _documents_named(self, question: str) -> tuple[list[int], str]:
+        """Documents whose title (or its short form: 优化营商环境条例, 中小企业促进法) the question names, and the
+        question without those names (a named document is a filter, its title words are not what is asked)."""
+        folded = fold(question).replace("的", "").replace("若干", "")
+        found = [(number, name) for number, name in self._title_names if name in folded]
+        if not found:
+            return [], question
+        for _number, name in sorted(found, key=lambda item: -len(item[1])):
+            folded = folded.replace(name, " ")
+        return list(dict.fromkeys(number for number, _ in found)), folded
 
     # -- query -------------------------------------------------------------------------------------------
 
@@ -125,12 +146,17 @@ class Matcher:
         """Find the clauses that answer ``question`` and decide how confident the answer is."""
         question = self.analyzer.clean_question(question)
         named = [r for r in self.analyzer.regions_named(question) if r != "全国"]
-        query = self._query(question, named)
+        titled, asked = self._documents_named(question)
+        query = self._query(asked, named)
         known = [(t, w) for t, w in query.words + query.bigrams if t is not None]
         if not known or self.index.size == 0:
             return Answer(question, NOT_FOUND, [], named)
         recall = self.index.score(known)
         weights = self._region_weights(named, scope)
+        if titled:
+            per_document = np.full(len(self.documents), TITLE_OTHERS_WEIGHT, dtype=np.float32)
+            per_document[titled] = 1.0
+            weights = per_document[self.clause_document] if weights is None else weights * per_document[self.clause_document]
         if weights is not None:
             recall *= weights
         depth = min(RECALL_DEPTH, int(np.count_nonzero(recall)))
@@ -139,7 +165,10 @@ class Matcher:
         candidates = np.argpartition(-recall, depth - 1)[:depth]
         scored = self._rerank(query, candidates, recall[candidates], weights)
         matches = self._distinct(scored, limit)
-        return Answer(question, self._decide(matches), matches, named)
+        outcome = self._decide(matches)
+        if outcome != NOT_FOUND and self.analyzer.chitchat_word(question) and matches[0].score < self.thresholds.chitchat:
+            outcome = NOT_FOUND  # small talk that happens to share a word or two with some clause
+        return Answer(question, outcome, matches, named)
 
     def _coverage(self, groups: list[list[QueryTerm | None]], candidates: np.ndarray) -> np.ndarray:
         """The idf-weighted share of the query's term groups each candidate contains. A group is a word and
@@ -170,17 +199,35 @@ class Matcher:
         word_cover = self._coverage(query.groups, candidates)
         bigram_cover = self._coverage([[term] for term, _ in query.bigrams], candidates)
         relative = recall / max(float(recall.max()), 1e-9)
-        scores = 0.45 * word_cover + 0.40 * bigram_cover + 0.15 * relative
-        if weights is not None:
-            scores = scores * np.minimum(1.0, weights[candidates] + 0.25)
         fuzzy = np.array(
             [fuzz.partial_ratio(query.core, fold(self._text_of(int(c)))[:600]) / 100.0 for c in candidates]
             if query.core
             else np.zeros(len(candidates))
         )
-        scores = scores + 0.05 * fuzzy
+        titles = self._title_cover(query, candidates)
+        # How much of the question the clause covers is the confidence; recall strength, fuzzy similarity
+        # and the document's title (养犬管理条例 for a question about dogs) order candidates that cover about as much.
+        coverage = WORD_SHARE * word_cover + (1 - WORD_SHARE) * bigram_cover
+        scores = coverage * (1 - RELATIVE_SHARE + RELATIVE_SHARE * relative) * (1 - FUZZY_SHARE + FUZZY_SHARE * fuzzy)
+        scores = np.minimum(1.0, scores * (1 + TITLE_SHARE * titles))
+        if weights is not None:
+            scores = scores * np.minimum(1.0, weights[candidates] + 0.25)
         order = np.argsort(-scores, kind="stable")
         return [(float(min(scores[i], 1.0)), int(candidates[i])) for i in order]
+
+    def _title_cover(self, query: _Query, candidates: np.ndarray) -> np.ndarray:
+        """The share of the question's bigrams found in each candidate's document title."""
+        wanted = {term.term[1:] for term, _ in query.bigrams if term is not None}
+        if not wanted:
+            return np.zeros(len(candidates), dtype=np.float32)
+        shares = np.empty(len(candidates), dtype=np.float32)
+        for position, candidate in enumerate(candidates):
+            document = int(self.clause_document[int(candidate)])
+            title = self._title_bigrams.get(document)
+            if title is None:
+                title = self._title_bigrams[document] = set(self.analyzer.analyze(self.documents[document].title).bigrams)
+            shares[position] = len(wanted & title) / len(wanted)
+        return shares
 
     def _text_of(self, number: int) -> str:
         clause = self.clauses[number]
@@ -220,12 +267,24 @@ class Matcher:
         ]
 
 
+def short_titles(title: str) -> list[str]:
+    """The ways a question may name a document: its folded title without year, ``中华人民共和国`` or date
+    suffix, and the name inside 《》 for a notice that publishes a plan. Names under 5 characters are dropped."""
+    folded = fold(title)
+    names = {folded}
+    inner = re.findall(r"《(.+?)》", title)
+    names.update(fold(name) for name in inner)
+    for name in list(names):
+        names.add(_TITLE_NOISE.sub("", _TITLE_NOISE.sub("", name)))
+    return [name for name in names if len(name) >= 5]
+
+
 def _region_weight(document: Document, wanted: list[str], chains: list[list[str]], own_chain: list[str], strong: bool) -> float:
     """How much a document counts for a question about ``wanted`` places (``strong``: the question named them;
     otherwise they are the chat's scope and only tip the balance)."""
     region = document.region or ""
     if region == "全国":
-        return 0.85 if strong else 0.97
+        return NATIONAL_WEIGHT if strong else 0.97
     for chain in chains:
         if region == chain[0]:
             return 1.0

@@ -7,7 +7,7 @@ import argparse
 import importlib
 
 BENCHMARKS: dict[str, str] = {
-    # "qa": "bot.bench.qa",
+    "qa": "bot.bench.qa",
     # "webhook": "bot.bench.webhook",
 }
 

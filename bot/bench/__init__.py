@@ -1,0 +1,1 @@
+"""Benchmarks shipped with the project: `python -m bot bench NAME`."""

@@ -1,0 +1,176 @@
+"""Question answering: index build and load time, latency per question, memory, accuracy — and a plain
+jieba + rank_bm25 baseline over the same clauses in the same run.
+
+``python -m bot bench qa`` measures the shipped knowledge base; ``--corpus ../shared/corpus`` adds a
+document collection first (the province-scale case). The knowledge base is built in a temporary folder; the
+load / latency / memory phase runs in a fresh child process so the build does not inflate its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_QUESTIONS = [PROJECT_ROOT / "tests" / "data" / "qa_colloquial.jsonl"]
+CORPUS_QUESTIONS = [PROJECT_ROOT / "tests" / "data" / "qa_corpus_regions.jsonl"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", nargs="*", default=[], metavar="PATH", help="documents or folders to add to the shipped ones")
+    parser.add_argument("--questions", nargs="*", type=Path, metavar="FILE.jsonl", help="question files (default: the project's colloquial set, plus the corpus set with --corpus)")
+    parser.add_argument("--repeat", type=int, default=5, help="times each question is asked for the latency figures")
+    parser.add_argument("--baseline-questions", type=int, default=80, help="questions the (slow) rank_bm25 baseline is timed on")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--phase", choices=["query"], help=argparse.SUPPRESS)
+    parser.add_argument("--kb-path", help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.phase == "query":
+        print(json.dumps(_query_phase(Path(args.kb_path), _question_files(args), args.repeat)))
+        return 0
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="zqt-bench-") as folder:
+        figures.update(_build_phase(Path(folder), args.corpus))
+        child = subprocess.run(
+            [sys.executable, "-m", "bot", "bench", "qa", "--phase", "query", "--kb-path", folder, "--repeat", str(args.repeat),
+             "--questions", *map(str, _question_files(args))],
+            capture_output=True, text=True, check=False,
+        )
+        if child.returncode != 0:
+            print(child.stderr, file=sys.stderr)
+            return 1
+        figures.update(json.loads(child.stdout.strip().splitlines()[-1]))
+        if not args.no_baseline:
+            figures.update(_baseline_phase(Path(folder), _question_files(args), args.baseline_questions))
+    if "baseline_p50_ms" in figures:
+        figures["speedup_p50"] = round(figures["baseline_p50_ms"] / max(figures["p50_ms"], 1e-6), 1)
+    _print(figures, args.json)
+    return 0
+
+
+def _question_files(args: argparse.Namespace) -> list[Path]:
+    if args.questions:
+        return list(args.questions)
+    files = [p for p in DEFAULT_QUESTIONS if p.exists()]
+    if args.corpus:
+        files += [p for p in CORPUS_QUESTIONS if p.exists()]
+    return files
+
+
+def _build_phase(folder: Path, corpus: list[str]) -> dict[str, Any]:
+    from knowledge.store import KnowledgeBase
+
+    started = time.perf_counter()
+    knowledge = KnowledgeBase.open(folder, load_defaults=True)
+    figures: dict[str, Any] = {"build_default_s": round(time.perf_counter() - started, 2)}
+    if corpus:
+        started = time.perf_counter()
+        report = knowledge.add(corpus, progress=_progress)
+        figures["build_corpus_s"] = round(time.perf_counter() - started, 2)
+        figures["refused_files"] = len(report.refused)
+    figures["documents"] = len(knowledge.documents())
+    figures["clauses"] = knowledge.clause_count
+    return figures
+
+
+def _progress(done: int, total: int, _source: str) -> None:
+    if done == total or done % 200 == 0:
+        print(f"  parsed {done}/{total}", file=sys.stderr, flush=True)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _query_phase(folder: Path, question_files: list[Path], repeat: int) -> dict[str, Any]:
+    """Runs in a fresh process: open the built knowledge base, time questions, score them, measure memory."""
+    import psutil
+
+    from knowledge.analyzer import Analyzer
+    from knowledge.evaluate import evaluate, read_questions
+    from knowledge.store import KnowledgeBase
+
+    started = time.perf_counter()
+    analyzer = Analyzer()
+    lexicon_s = time.perf_counter() - started
+    started = time.perf_counter()
+    knowledge = KnowledgeBase.open(folder, load_defaults=False, analyzer=analyzer)
+    load_s = time.perf_counter() - started
+    questions = [q for path in question_files for q in read_questions(path)]
+    figures: dict[str, Any] = {"lexicon_load_s": round(lexicon_s, 2), "index_load_s": round(load_s, 2), "questions": len(questions)}
+    if not questions:
+        return figures
+    timings: list[float] = []
+    for _ in range(repeat):
+        for question in questions:
+            began = time.perf_counter()
+            knowledge.ask(question.text, scope=question.scope)
+            timings.append((time.perf_counter() - began) * 1000)
+    figures.update(p50_ms=round(statistics.median(timings), 2), p99_ms=round(_percentile(timings, 0.99), 2), max_ms=round(max(timings), 2))
+    for path in question_files:
+        scores = evaluate(read_questions(path), lambda text, scope: knowledge.ask(text, scope=scope))
+        figures[f"accuracy[{path.name}]"] = scores.summary()
+    figures["rss_mb"] = round(psutil.Process().memory_info().rss / 2**20)
+    return figures
+
+
+def _baseline_phase(folder: Path, question_files: list[Path], sample: int) -> dict[str, Any]:
+    """The obvious alternative: jieba.lcut + rank_bm25's BM25Okapi over the same clauses, top-1 only."""
+    import jieba
+    from rank_bm25 import BM25Okapi
+
+    from knowledge.analyzer import fold
+    from knowledge.evaluate import read_questions
+    from knowledge.store import KnowledgeBase, clause_text_for_index
+
+    knowledge = KnowledgeBase.open(folder, load_defaults=False)
+    clauses = [clause for document in knowledge.documents() for clause in document.clauses]
+    started = time.perf_counter()
+    bm25 = BM25Okapi([jieba.lcut(fold(clause_text_for_index(clause))) for clause in clauses])
+    build_s = time.perf_counter() - started
+    questions = [q for path in question_files for q in read_questions(path) if q.kind == "policy"]
+    right = 0
+    timings: list[float] = []
+    large = len(clauses) > 20000  # at corpus scale the baseline is too slow to score every question
+    for number, question in enumerate(questions):
+        if large and number >= sample:
+            break
+        began = time.perf_counter()
+        scores = bm25.get_scores(jieba.lcut(fold(question.text)))
+        best = clauses[int(scores.argmax())]
+        if number < sample:
+            timings.append((time.perf_counter() - began) * 1000)
+        text = fold(best.heading + best.text)
+        right += any(fold(phrase) in text for phrase in question.accept)
+    scored = min(len(questions), sample) if large else len(questions)
+    return {
+        "baseline_build_s": round(build_s, 2),
+        "baseline_p50_ms": round(statistics.median(timings), 2) if timings else None,
+        "baseline_p99_ms": round(_percentile(timings, 0.99), 2) if timings else None,
+        "baseline_top1": round(right / max(scored, 1), 4),
+        "baseline_questions": scored,
+    }
+
+
+def _print(figures: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for inner, inner_value in value.items():
+                print(f"    {inner}: {inner_value}")
+        else:
+            print(f"{key}: {value}")

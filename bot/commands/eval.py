@@ -1,0 +1,54 @@
+"""`python -m bot eval FILE.jsonl [--kb PATH...]`: score a question file (top-1, top-3, answered, declined)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+
+from bot.runtime import Runtime
+from knowledge.evaluate import evaluate, read_questions
+from knowledge.store import KnowledgeBase
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("eval", help="score a question file against the knowledge base")
+    parser.add_argument("files", nargs="+", metavar="FILE.jsonl")
+    parser.add_argument("--kb", nargs="+", metavar="PATH", help="score against these documents instead of the configured knowledge base")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--misses", type=int, default=30, help="misses listed (default 30)")
+    parser.set_defaults(handler=run_eval)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    questions = []
+    for name in args.files:
+        try:
+            questions.extend(read_questions(name))
+        except (OSError, ValueError) as exc:
+            print(f"无法读取问题文件: {exc}", file=sys.stderr)
+            return 2
+    with tempfile.TemporaryDirectory(prefix="zqt-eval-") as folder:
+        if args.kb:
+            knowledge = KnowledgeBase.open(folder, load_defaults=False)
+            report = knowledge.add(args.kb)
+            for _source, reason in report.refused:
+                print(f"未添加 {reason}", file=sys.stderr)
+        else:
+            knowledge = Runtime().knowledge
+        scores = evaluate(questions, lambda text, scope: knowledge.ask(text, scope=scope))
+    summary = scores.summary()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    print(
+        f"问题 {summary['policy_questions']} 个（另有范围外 {summary['oos_questions']} 个）\n"
+        f"top-1 {summary['top1']:.1%}  top-3 {summary['top3']:.1%}  "
+        f"答复率 {summary['answered']:.1%}（其中答错 {summary['answered_wrong']} 个）  范围外拒答 {summary['oos_declined']:.1%}"
+    )
+    for miss in scores.misses[: args.misses]:
+        best = miss.answer.matches[0] if miss.answer.matches else None
+        got = f"{best.document.title[:14]} {best.clause.number} {best.score:.2f}" if best else "无"
+        print(f"  {miss.question.id}  {miss.why:<28} {miss.question.text}  → {got}")
+    return 0

@@ -1,0 +1,375 @@
+"""The knowledge base on disk: the source files, their parsed documents and the index, built together.
+
+Layout of the knowledge folder (``knowledge.path`` in the configuration, ``instance/knowledge`` by default)::
+
+    sources/<doc_id>/<name>   copies of every document added, under their own names (``kb rebuild`` re-reads these)
+    gen-<n>/documents.pickle  the parsed documents of generation n
+    gen-<n>/index/            the clause index (numpy arrays, memory-mapped on load)
+    gen-<n>/manifest.json     what generation n holds and which lexicon built it
+    CURRENT                   the name of the live generation, replaced atomically
+    .lock                     held while a generation is built, so two writers never interleave
+
+A build parses and analyses every source again (in parallel when there are many), writes a new generation and
+switches ``CURRENT`` to it: a reader sees the old knowledge base or the new one, never half of one, and a file
+that cannot be parsed leaves nothing behind. Readers notice a new generation on their next question.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import pickle
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from knowledge.analyzer import Analyzer
+from knowledge.index import ClauseIndex
+from knowledge.ingest import DEFAULT_DOCUMENTS_DIR, PARSER_VERSION, IngestError, parse_file
+from knowledge.match import Answer, Match, Matcher
+from knowledge.model import Clause, Document
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+PARALLEL_FROM = 24  # files; fewer are parsed in this process
+RELOAD_CHECK_SECONDS = 2.0
+FORMAT_VERSION = 2
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class AddReport:
+    """What ``add`` did: the documents now in the knowledge base because of it, and the files it refused."""
+
+    added: list[Document] = field(default_factory=list)
+    replaced: list[Document] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Parsed:
+    source: str
+    document: Document | None
+    terms: list[list[str]] | None
+    error: str | None = None
+
+
+_worker_analyzer: Analyzer | None = None
+
+
+def _analyzer_for_worker() -> Analyzer:
+    global _worker_analyzer
+    if _worker_analyzer is None:
+        _worker_analyzer = Analyzer()
+    return _worker_analyzer
+
+
+def clause_text_for_index(clause: Clause) -> str:
+    """What is indexed for a clause: its section headings, its heading and its text."""
+    return " ".join((*clause.section, clause.heading, clause.text))
+
+
+def _parse_and_analyze(source: str) -> _Parsed:
+    """Parse one file and analyse its clauses (runs in a worker process for large builds)."""
+    try:
+        document = parse_file(source)
+    except IngestError as exc:
+        return _Parsed(source, None, None, str(exc))
+    except Exception as exc:  # a parser bug must not take the whole build down; the file is refused
+        return _Parsed(source, None, None, f"{Path(source).name}: 无法解析 ({type(exc).__name__}: {exc})")
+    analyzer = _analyzer_for_worker()
+    terms = [analyzer.analyze(clause_text_for_index(clause)).terms for clause in document.clauses]
+    return _Parsed(source, document, terms)
+
+
+def _parse_all(sources: Sequence[str], progress: Progress | None) -> Iterator[_Parsed]:
+    if len(sources) < PARALLEL_FROM:
+        for done, source in enumerate(sources, start=1):
+            parsed = _parse_and_analyze(source)
+            if progress:
+                progress(done, len(sources), source)
+            yield parsed
+        return
+    workers = max(1, os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, parsed in enumerate(pool.map(_parse_and_analyze, sources, chunksize=8), start=1):
+            if progress:
+                progress(done, len(sources), parsed.source)
+            yield parsed
+
+
+class KnowledgeBase:
+    """The documents, their clauses and the matcher over them. Open with :meth:`open`."""
+
+    def __init__(self, path: Path, analyzer: Analyzer) -> None:
+        self.path = path
+        self.analyzer = analyzer
+        self._generation: str | None = None
+        self._documents: list[Document] = []
+        self._clauses: list[Clause] = []
+        self._matcher: Matcher | None = None
+        self._positions: dict[str, int] = {}
+        self._sources: dict[str, str] = {}
+        self._checked_at = 0.0
+
+    # -- opening -----------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], load_defaults: bool = True, analyzer: Analyzer | None = None) -> "KnowledgeBase":
+        """Open the knowledge base at ``path``; an empty one is filled with the shipped documents when
+        ``load_defaults`` is true; one built with another lexicon is rebuilt."""
+        base = cls(Path(path), analyzer or Analyzer())
+        base.path.mkdir(parents=True, exist_ok=True)
+        with base._lock():
+            current = base._read_current()
+            if current is None and load_defaults:
+                log.info("knowledge base %s is empty: loading the shipped documents", base.path)
+                base._build(base._default_sources(), {}, None)
+            elif current is not None and base._stale(base._manifest(current)):
+                log.warning("knowledge base %s was built by another version or lexicon: rebuilding", base.path)
+                base._build([], base._manifest(current)["sources"], None)
+        base._load()
+        return base
+
+    def _stale(self, manifest: dict) -> bool:
+        """Whether a generation was built by another storage format, parser or lexicon than this process's."""
+        return (
+            manifest.get("format") != FORMAT_VERSION
+            or manifest.get("parser") != PARSER_VERSION
+            or manifest.get("fingerprint") != self.analyzer.fingerprint
+        )
+
+    @staticmethod
+    def _default_sources() -> list[str]:
+        return sorted(str(p) for p in DEFAULT_DOCUMENTS_DIR.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        with open(self.path / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _read_current(self) -> str | None:
+        try:
+            name = (self.path / "CURRENT").read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.path / name / "manifest.json").exists() else None
+
+    def _manifest(self, generation: str) -> dict:
+        return json.loads((self.path / generation / "manifest.json").read_text(encoding="utf-8"))
+
+    def _load(self) -> None:
+        generation = self._read_current()
+        self._checked_at = time.monotonic()
+        if generation is None:
+            self._generation, self._documents, self._clauses, self._matcher = None, [], [], None
+            self._sources = {}
+            return
+        folder = self.path / generation
+        with open(folder / "documents.pickle", "rb") as handle:
+            documents: list[Document] = pickle.load(handle)
+        index = ClauseIndex.load(folder / "index")
+        clauses = [clause for document in documents for clause in document.clauses]
+        owner = np.repeat(np.arange(len(documents), dtype=np.int32), [len(d.clauses) for d in documents])
+        self._documents, self._clauses = documents, clauses
+        self._positions = {clause.key: number for number, clause in enumerate(clauses)}
+        self._matcher = Matcher(self.analyzer, index, clauses, documents, owner)
+        self._sources = self._manifest(generation)["sources"]
+        self._generation = generation
+
+    def refresh(self) -> None:
+        """Pick up a generation another process built (checked at most every couple of seconds)."""
+        if time.monotonic() - self._checked_at < RELOAD_CHECK_SECONDS:
+            return
+        self._checked_at = time.monotonic()
+        if self._read_current() != self._generation:
+            self._load()
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        """Every document, in the order they were added."""
+        self.refresh()
+        return list(self._documents)
+
+    @property
+    def clause_count(self) -> int:
+        return len(self._clauses)
+
+    def get(self, reference: str) -> Document | None:
+        """A document by id, or by a title (whole or the unique start of one)."""
+        self.refresh()
+        for document in self._documents:
+            if reference in (document.doc_id, document.title):
+                return document
+        found = [d for d in self._documents if d.title.startswith(reference) or reference in d.title]
+        return found[0] if len(found) == 1 else None
+
+    def clause(self, key: str) -> tuple[Document, Clause] | None:
+        """The clause with key ``<doc_id>#<ordinal>`` and its document."""
+        number = self._positions.get(key)
+        if number is None:
+            return None
+        clause = self._clauses[number]
+        return self._document_of(number), clause
+
+    def _document_of(self, number: int) -> Document:
+        assert self._matcher is not None
+        return self._documents[int(self._matcher.clause_document[number])]
+
+    def ask(self, question: str, scope: str | None = None, limit: int = 5) -> Answer:
+        """Match ``question``: a confident answer, candidates, or not found (see :mod:`knowledge.match`)."""
+        self.refresh()
+        if self._matcher is None:
+            return Answer(question, "not_found")
+        return self._matcher.search(question, scope=scope, limit=limit)
+
+    def search(self, question: str, scope: str | None = None, limit: int = 5) -> list[Match]:
+        """The best clauses for ``question``, best first, whatever the confidence."""
+        return self.ask(question, scope=scope, limit=limit).matches
+
+    def related(self, key: str, limit: int = 3) -> list[Match]:
+        """Clauses about the same thing as clause ``key``."""
+        number = self._positions.get(key)
+        if number is None or self._matcher is None:
+            return []
+        return self._matcher.related(number, limit)
+
+    # -- changing ----------------------------------------------------------------------------------------
+
+    def add(self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None) -> AddReport:
+        """Parse ``paths`` (files, or folders searched recursively) and add what parses; a file that does
+        not parse is refused with its reason and changes nothing. A document already present is replaced."""
+        files, refused = _expand(paths)
+        with self._lock():
+            current = self._read_current()
+            existing = self._manifest(current)["sources"] if current else {}
+            report = self._build(files, existing, progress)
+        report.refused[:0] = refused
+        self._load()
+        return report
+
+    def remove(self, reference: str) -> Document | None:
+        """Remove a document (by id or title); returns it, or None when there is no such document."""
+        document = self.get(reference)
+        if document is None:
+            return None
+        with self._lock():
+            sources = dict(self._manifest(self._read_current())["sources"])
+            sources.pop(document.doc_id, None)
+            self._build([], sources, None)
+        self._load()
+        return document
+
+    def rebuild(self, progress: Progress | None = None) -> AddReport:
+        """Parse every source again and rebuild the index (after a parser or lexicon change)."""
+        with self._lock():
+            current = self._read_current()
+            report = self._build([], self._manifest(current)["sources"] if current else {}, progress)
+        self._load()
+        return report
+
+    def _build(self, new_files: Sequence[str], existing: dict[str, str], progress: Progress | None) -> AddReport:
+        """Build a new generation from the existing sources plus ``new_files`` and make it current."""
+        sources_dir = self.path / "sources"
+        kept = [str(sources_dir / name) for name in existing.values()]
+        report = AddReport()
+        documents: dict[str, Document] = {}
+        terms: dict[str, list[list[str]]] = {}
+        origin: dict[str, str] = {}
+        new_set = set(new_files)
+        for parsed in _parse_all(kept + list(new_files), progress):
+            if parsed.document is None:
+                report.refused.append((parsed.source, parsed.error or "无法解析"))
+                continue
+            doc_id = parsed.document.doc_id
+            if parsed.source in new_set:
+                (report.replaced if doc_id in documents else report.added).append(parsed.document)
+            documents[doc_id] = parsed.document
+            terms[doc_id] = parsed.terms or []
+            origin[doc_id] = parsed.source
+        if not report.added and not report.replaced and new_files and len(documents) == len(existing):
+            return report  # nothing new parsed: leave the current generation as it is
+        self._write_generation(documents, terms, origin)
+        return report
+
+    def _write_generation(self, documents: dict[str, Document], terms: dict[str, list[list[str]]], origin: dict[str, str]) -> None:
+        sources_dir = self.path / "sources"
+        sources_dir.mkdir(exist_ok=True)
+        stored: dict[str, str] = {}
+        for doc_id, source in origin.items():
+            # The original file name is kept: the title and date may come from it when the file is parsed again.
+            name = f"{doc_id}/{Path(source).name}"
+            target = sources_dir / name
+            if Path(source).resolve() != target.resolve():
+                target.parent.mkdir(exist_ok=True)
+                shutil.copyfile(source, target)
+            stored[doc_id] = name
+        ordered = list(documents.values())
+        index = ClauseIndex.build(t for doc in ordered for t in terms[doc.doc_id])
+        number = int(time.time() * 1000)
+        generation = f"gen-{number}"
+        folder = self.path / generation
+        folder.mkdir()
+        with open(folder / "documents.pickle", "wb") as handle:
+            pickle.dump(ordered, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        index.save(folder / "index")
+        manifest = {
+            "format": FORMAT_VERSION,
+            "parser": PARSER_VERSION,
+            "fingerprint": self.analyzer.fingerprint,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "documents": len(ordered),
+            "clauses": index.size,
+            "sources": stored,
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp = self.path / "CURRENT.tmp"
+        tmp.write_text(generation, encoding="utf-8")
+        os.replace(tmp, self.path / "CURRENT")
+        self._clean_up(keep=generation, stored=set(stored.values()))
+
+    def _clean_up(self, keep: str, stored: set[str]) -> None:
+        for folder in self.path.glob("gen-*"):
+            if folder.name != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        kept_folders = {name.split("/", 1)[0] for name in stored}
+        for entry in (self.path / "sources").iterdir():
+            if entry.name not in kept_folders:
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+                continue
+            for source in entry.iterdir():
+                if f"{entry.name}/{source.name}" not in stored:
+                    source.unlink(missing_ok=True)
+
+
+def _expand(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Files to add (folders searched recursively for supported files) and the paths refused outright."""
+    files: list[str] = []
+    refused: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES))
+        elif not path.exists():
+            refused.append((str(path), f"{path}: 文件不存在"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            refused.append((str(path), f"{path.name}: 不支持的格式 {path.suffix or '(无扩展名)'}，支持 .txt .md .docx .pdf"))
+        else:
+            files.append(str(path))
+    return files, refused

@@ -1,0 +1,103 @@
+"""The knowledge base on disk: defaults on first use, persistence, add/remove/rebuild, refusals, reloads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import knowledge.store as store_module
+from knowledge.store import KnowledgeBase
+
+DOCUMENT = """关于支持小店经济发展的若干措施
+
+一、降低经营成本
+1. 减免小店房租。对租用国有房屋的个体工商户，免收三个月租金。（区商务局牵头）
+2. 发放消费券。每季度发放小店专用消费券，重点支持餐饮零售。（区商务局牵头，完成时限：12月31日）
+"""
+
+
+@pytest.fixture(scope="module")
+def built_default(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("kb") / "knowledge"
+    KnowledgeBase.open(folder)
+    return folder
+
+
+@pytest.fixture
+def knowledge(built_default: Path, tmp_path: Path) -> KnowledgeBase:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(built_default, folder)
+    return KnowledgeBase.open(folder)
+
+
+def test_first_use_loads_the_nine_shipped_documents(knowledge: KnowledgeBase) -> None:
+    documents = knowledge.documents()
+    assert len(documents) == 9
+    assert {d.region for d in documents} >= {"长春市", "朝阳区", "滨海新区", "辽源市", "长春新区", "全国"}
+    assert knowledge.clause_count > 400
+
+
+def test_reopening_does_not_rebuild(knowledge: KnowledgeBase, monkeypatch) -> None:
+    monkeypatch.setattr(store_module, "parse_file", lambda path: pytest.fail("reopening parsed " + str(path)))
+    again = KnowledgeBase.open(knowledge.path, analyzer=knowledge.analyzer)
+    assert len(again.documents()) == 9
+
+
+def test_add_then_find_then_remove(knowledge: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "小店经济措施.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    report = knowledge.add([path])
+    assert [d.title for d in report.added] and not report.refused
+    answer = knowledge.ask("开小店的房租能不能减免")
+    assert answer.matches[0].document.doc_id == report.added[0].doc_id
+    assert "减免小店房租" in answer.matches[0].clause.heading + answer.matches[0].clause.text
+    assert knowledge.remove(report.added[0].doc_id) is not None
+    assert len(knowledge.documents()) == 9
+    assert len(list((knowledge.path / "sources").iterdir())) == 9
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("empty.txt", b""), ("broken.docx", b"this is not a zip file"), ("broken.pdf", b"%PDF-1.4 garbage"), ("binary.txt", bytes(range(256)) * 8)],
+)
+def test_a_file_that_cannot_be_parsed_is_refused_and_changes_nothing(knowledge: KnowledgeBase, tmp_path: Path, name: str, content: bytes) -> None:
+    generation = (knowledge.path / "CURRENT").read_text()
+    path = tmp_path / name
+    path.write_bytes(content)
+    report = knowledge.add([path])
+    assert not report.added
+    assert report.refused and name in report.refused[0][1]
+    assert (knowledge.path / "CURRENT").read_text() == generation
+    assert len(list((knowledge.path / "sources").iterdir())) == 9
+
+
+def test_unsupported_and_missing_files_are_refused(knowledge: KnowledgeBase, tmp_path: Path) -> None:
+    (tmp_path / "notes.xls").write_bytes(b"x")
+    report = knowledge.add([tmp_path / "notes.xls", tmp_path / "missing.txt"])
+    reasons = " ".join(reason for _, reason in report.refused)
+    assert "不支持的格式" in reasons and "不存在" in reasons
+
+
+def test_another_process_sees_a_new_generation(knowledge: KnowledgeBase, tmp_path: Path, monkeypatch) -> None:
+    reader = KnowledgeBase.open(knowledge.path, analyzer=knowledge.analyzer)
+    path = tmp_path / "小店经济措施.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    knowledge.add([path])
+    monkeypatch.setattr(store_module, "RELOAD_CHECK_SECONDS", 0.0)
+    assert len(reader.documents()) == 10
+
+
+def test_rebuild_keeps_every_document(knowledge: KnowledgeBase) -> None:
+    before = [(d.doc_id, len(d.clauses)) for d in knowledge.documents()]
+    report = knowledge.rebuild()
+    assert not report.refused
+    assert [(d.doc_id, len(d.clauses)) for d in knowledge.documents()] == before
+
+
+def test_get_by_title_and_clause_by_key(knowledge: KnowledgeBase) -> None:
+    document = knowledge.get("优化营商环境条例")
+    assert document is not None and document.region == "全国"
+    found = knowledge.clause(document.clauses[0].key)
+    assert found is not None and found[1] == document.clauses[0]

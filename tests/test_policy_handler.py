@@ -1,0 +1,74 @@
+"""Policy questions through the router, as a user in a chat would ask them: answer, follow-ups, not found."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import load_config
+from bot.runtime import Runtime
+from bot.store.questions import QuestionLog
+from bot.textsplit import byte_length
+from handlers.policy import NOT_FOUND_TEXT
+from handlers.types import Incoming
+from knowledge.store import KnowledgeBase
+
+
+@pytest.fixture(scope="module")
+def built_default(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("kb") / "knowledge"
+    KnowledgeBase.open(folder)
+    return folder
+
+
+@pytest.fixture
+def runtime(built_default: Path, tmp_path: Path):
+    shutil.copytree(built_default, tmp_path / "instance" / "knowledge")
+    config = load_config(path="", overrides={"instance_path": str(tmp_path / "instance"), "groups": {"wr-liaoyuan": {"region": "辽源市"}}}, environ={})
+    runtime = Runtime(config)
+    yield runtime
+    runtime.engine.dispose()
+
+
+def ask(runtime: Runtime, text: str, user: str = "exec1", group: str | None = None):
+    return runtime.handle(Incoming(channel="aibot" if group else "work", user=user, text=text, group=group))
+
+
+def test_a_question_gets_clause_source_and_department(runtime: Runtime) -> None:
+    reply = ask(runtime, "在长春开个公司要多长时间，要不要交刻章的钱")
+    assert "出处：《2021年长春市优化营商环境重点工作方案》" in reply.text
+    assert "牵头部门：" in reply.text and "市场监管" in reply.text
+    assert byte_length(reply.text) <= 2048
+
+
+def test_full_text_and_related_follow_ups(runtime: Runtime) -> None:
+    first = ask(runtime, "辽源小微企业接电要几天")
+    assert "辽源" in first.text
+    full = ask(runtime, "全文")
+    assert "出处" in full.text and len(full.text) >= len(first.text.split("出处")[0]) - 40
+    related = ask(runtime, "相关")
+    assert related.text.startswith("相关条款：") and "1." in related.text
+    picked = ask(runtime, "2")
+    assert "出处：" in picked.text
+
+
+def test_out_of_scope_is_declined_and_logged(runtime: Runtime) -> None:
+    reply = ask(runtime, "今天晚上吃什么好呢")
+    assert reply.text == NOT_FOUND_TEXT
+    with runtime.session() as session:
+        row = session.scalars(select(QuestionLog).order_by(QuestionLog.id.desc())).first()
+        assert row.text == "今天晚上吃什么好呢" and row.answered is False
+
+
+def test_group_answer_mentions_the_asker_and_prefers_the_group_region(runtime: Runtime) -> None:
+    reply = ask(runtime, "@政企通 小微企业办电时间压缩到多少个工作日", user="boss7", group="wr-liaoyuan")
+    assert reply.mention == "boss7"
+    assert "辽源市" in reply.text
+
+
+def test_follow_ups_are_kept_per_user_in_a_group(runtime: Runtime) -> None:
+    ask(runtime, "辽源小微企业接电要几天", user="a", group="g")
+    assert ask(runtime, "全文", user="b", group="g").text != ask(runtime, "全文", user="a", group="g").text
