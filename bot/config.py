@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
         "aibot": {"token": "", "encoding_aes_key": ""},
         "group_robots": {},
     },
+    # Extra days off and make-up working days, for years chinesecalendar does not know yet (see bot/workdays.py).
+    "calendar": {"holidays": [], "workdays": []},
     "staff": [],  # [{user: ..., name: ..., role: dispatcher|handler|leader|admin, department: ...}]
 }
 
