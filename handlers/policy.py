@@ -39,11 +39,12 @@ def cite(document: Document, clause: Clause) -> str:
     return f"《{document.title}》{clause.number}" + (f"（{meta}）" if meta else "")
 
 
-def render_answer(match: Match, question: str, analyzer: Analyzer) -> str:
-    """The answer a user sees: heading, the sentences that answer, source, lead department, within 2048 bytes."""
+def render_answer(match: Match, question: str, analyzer: Analyzer, places: list[str] | None = None) -> str:
+    """The answer a user sees: heading, the sentences that answer, source, lead department, within 2048 bytes.
+    When the question named ``places`` and the clause is another place's, the answer says so first."""
     clause, document = match.clause, match.document
     sentences = key_sentences(analyzer, clause, question, limit=2)
-    lines = [f"【{clause.heading}】" if clause.heading else "", "".join(sentences)]
+    lines = [_elsewhere_note(document, places or [], analyzer), f"【{clause.heading}】" if clause.heading else "", "".join(sentences)]
     lines.append(f"出处：{cite(document, clause)}")
     if clause.departments:
         lines.append(f"牵头部门：{'、'.join(clause.departments)}")
@@ -52,6 +53,16 @@ def render_answer(match: Match, question: str, analyzer: Analyzer) -> str:
     lines.append(FOLLOW_UP_HINT)
     text = "\n".join(line for line in lines if line)
     return _fit(text, TEXT_LIMIT)
+
+
+def _elsewhere_note(document: Document, places: list[str], analyzer: Analyzer) -> str:
+    """``注：…`` when the clause binds neither the places asked about, nor a place containing them, nor the country."""
+    region = document.region
+    if not places or not region or region == "全国":
+        return ""
+    if any(region in analyzer.region_chain(place) or place in analyzer.region_chain(region) for place in places):
+        return ""
+    return f"注：{'、'.join(places)}的政策文件里没有找到对应条款，以下是{region}的规定，仅供参考。"
 
 
 def _fit(text: str, limit: int) -> str:
@@ -77,7 +88,7 @@ def render_choices(matches: list[Match]) -> str:
 def compose_reply(result: Answer, analyzer: Analyzer) -> str:
     """What the bot says for a matched question: the answer, the candidates, or not found."""
     if result.outcome == ANSWER:
-        return render_answer(result.matches[0], result.question, analyzer)
+        return render_answer(result.matches[0], result.question, analyzer, result.regions)
     if result.outcome == CHOICES:
         return render_choices(result.matches)
     return NOT_FOUND_TEXT

@@ -25,6 +25,8 @@ _NOT_WORD = re.compile(r"[^0-9a-z%\u4e00-\u9fff]+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
 _SPACES = re.compile(r"\s+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}|[0-9a-z%]+")
+# Words that begin with a place's name but name no place: 国家级新区 is not a question about national law.
+_NOT_A_PLACE = ("国家级", "国家高新", "国家标准", "国家秘密")
 # Leading @mentions and polite openers that carry no meaning.
 _MENTION = re.compile(r"@\S+\s*")
 
@@ -70,12 +72,16 @@ class Analyzer:
         self._jieba.initialize()
         self._jieba.load_userdict(str(data_dir / "userdict.txt"))
         self.synonyms = self._load_synonyms(data_dir / "synonyms.tsv")
-        for variant in self.synonyms:
-            if len(variant) > 1:
-                self._jieba.add_word(variant, freq=1500)
-        for canonical in set(self.synonyms.values()):
-            self._jieba.add_word(canonical, freq=1500)
+        canonicals = {canonical for found in self.synonyms.values() for canonical in found}
+        self.domain_terms = {fold(line.split()[0]) for line in _read_lines(data_dir / "userdict.txt")}
+        self.domain_terms |= set(self.synonyms) | canonicals
+        for word in [*self.synonyms, *canonicals]:
+            if len(word) > 1:
+                self._jieba.add_word(word, freq=1500)
         self.stopwords = set(" ".join(_read_lines(data_dir / "stopwords.txt")).split())
+        for word in self.stopwords:
+            if len(word) > 1 and not self._jieba.FREQ.get(word):
+                self._jieba.add_word(word, freq=1000)  # so that 要不要, 算不算 are cut whole and dropped
         self.regions, self.region_parents = self._load_regions(data_dir / "regions.tsv")
         self._region_pattern = re.compile(
             "|".join(re.escape(name) for name in sorted(self.regions, key=len, reverse=True))
@@ -86,14 +92,16 @@ class Analyzer:
         self._chitchat = re.compile("|".join(re.escape(fold(word)) for word in chitchat)) if chitchat else None
 
     @staticmethod
-    def _load_synonyms(path: Path) -> dict[str, str]:
-        table: dict[str, str] = {}
+    def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+        """``{variant: (canonical, ...)}``: a variant listed under several canonical terms yields each."""
+        table: dict[str, tuple[str, ...]] = {}
         for line in _read_lines(path):
             canonical, _, variants = line.partition("\t")
+            canonical = fold(canonical)
             for variant in variants.split("|"):
                 variant = fold(variant)
-                if variant and variant != canonical:
-                    table[variant] = fold(canonical)
+                if variant and variant != canonical and canonical not in table.get(variant, ()):
+                    table[variant] = table.get(variant, ()) + (canonical,)
         return table
 
     @staticmethod
@@ -144,15 +152,16 @@ class Analyzer:
                     self._add_bigrams("".join(segment), bigrams)
                     segment = []
                     continue
-                canonical = self.synonyms.get(word)
-                segment.append(canonical if question and canonical else word)
+                canonicals = self.synonyms.get(word, ())
+                segment.append(canonicals[0] if question and canonicals else word)
                 if len(word) > 1 or word.isdigit():
                     words.append(word)
-                    if canonical is not None:
-                        words.append(canonical)
+                    groups.append((word, *canonicals))
                     if not question and len(word) >= 4:
                         words.extend(self._parts(word))
-                    groups.append((word, canonical) if canonical else (word,))
+                elif canonicals:  # a one-character word that matters: 欠 (拖欠), 税 (税收), 查 (检查)
+                    groups.append(canonicals)
+                words.extend(canonicals)
             self._add_bigrams("".join(segment), bigrams)
         return Analysis(words, bigrams, groups)
 
@@ -166,9 +175,7 @@ class Analyzer:
                 part = word[start : start + size]
                 if part != word and frequencies.get(part) and part not in self.stopwords:
                     parts.append(part)
-                    canonical = self.synonyms.get(part)
-                    if canonical is not None:
-                        parts.append(canonical)
+                    parts.extend(self.synonyms.get(part, ()))
         return parts
 
     @staticmethod
@@ -184,7 +191,10 @@ class Analyzer:
         """The regions a text names (``长春`` → ``长春市``), longest name first, each once."""
         found: list[str] = []
         previous_end, previous_region = -1, None
-        for match in self._region_pattern.finditer(fold(text)):
+        folded = fold(text)
+        for match in self._region_pattern.finditer(folded):
+            if folded.startswith(_NOT_A_PLACE, match.start()):
+                continue
             region = self.regions[match.group(0)]
             if match.start() == previous_end and previous_region not in self.region_chain(region):
                 continue  # "北京朝阳区": a district of the place just named, not 长春's 朝阳区
@@ -197,6 +207,10 @@ class Analyzer:
         """The region a document title starts with (``北京市物业管理条例`` → ``北京市``), if any."""
         match = self._region_pattern.match(fold(title))
         return self.regions[match.group(0)] if match else None
+
+    def is_domain_term(self, word: str) -> bool:
+        """Whether ``word`` is a term of the domain lexicon (``userdict.txt`` or ``synonyms.tsv``)."""
+        return word in self.domain_terms
 
     def chitchat_word(self, text: str) -> str | None:
         """The first chit-chat word (``chitchat.txt``) in ``text``, if any: such a message is not a policy question."""

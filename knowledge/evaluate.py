@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from knowledge.analyzer import fold
-from knowledge.match import Answer, Match
+from knowledge.match import Answer, Match, Matcher
+from knowledge.model import Clause
+from knowledge.ranking import Example, RankingModel, fit
 
 Ask = Callable[[str, str | None], Answer]
 
@@ -78,7 +80,12 @@ def read_questions(path: str | Path) -> list[Question]:
 
 def is_right(match: Match, accept: Iterable[str]) -> bool:
     """Whether the clause of ``match`` contains one of the accepted phrases."""
-    text = fold(match.clause.heading + match.clause.text)
+    return answers(match.clause, accept)
+
+
+def answers(clause: Clause, accept: Iterable[str]) -> bool:
+    """Whether ``clause`` (heading and text, folded) contains one of the accepted phrases."""
+    text = fold(clause.heading + clause.text)
     return any(fold(phrase) in text for phrase in accept if phrase)
 
 
@@ -107,3 +114,30 @@ def evaluate(questions: Iterable[Question], ask: Ask) -> Scores:
         elif not answer.answered:
             scores.misses.append(Miss(question, answer, f"right but not confident ({answer.outcome})"))
     return scores
+
+
+def examples(matcher: Matcher, questions: Iterable[Question]) -> list[Example]:
+    """The questions as material for fitting the ranking model."""
+    found = []
+    for question in questions:
+        if question.kind == "oos":
+            found.append(matcher.example(question.text, question.scope, None))
+        else:
+            found.append(matcher.example(question.text, question.scope, lambda clause, q=question: answers(clause, q.accept)))
+    return found
+
+
+def fit_model(matcher: Matcher, questions: list[Question], folds: int = 0) -> tuple[RankingModel, list[dict[str, float | int]]]:
+    """Fit the ranking model on ``questions``; with ``folds`` ≥ 2 also score a model fitted on the other folds
+    on each fold (questions dealt round-robin), which tells how well the fit carries over to new questions."""
+    material = examples(matcher, questions)
+    held_out: list[dict[str, float | int]] = []
+    if folds >= 2:
+        original = matcher.model
+        for fold_number in range(folds):
+            training = [e for i, e in enumerate(material) if i % folds != fold_number]
+            testing = [q for i, q in enumerate(questions) if i % folds == fold_number]
+            matcher.model = fit(training)
+            held_out.append(evaluate(testing, lambda text, scope: matcher.search(text, scope=scope)).summary())
+        matcher.model = original
+    return fit(material), held_out

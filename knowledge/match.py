@@ -1,49 +1,41 @@
-"""Matching a question to clauses: BM25 recall over the index, region preference, then a rerank on how much of
-the question each candidate covers, with rapidfuzz as a tie-breaker; and the decision between a confident
-answer, "您是不是想问" candidates, and "not found".
+"""Matching a question to clauses, in three steps:
 
-The score of a candidate is in 0..1: mostly the idf-weighted share of the question's words and character bigrams
-that the clause contains (a chit-chat question shares few of its rare words with any clause, so it scores low),
-plus its BM25 score relative to the best candidate's.
+1. recall: BM25 over the inverted index (:mod:`knowledge.index`) gives the candidates — the best overall, plus
+   the best in the documents of the place the question names or the chat is bound to, plus the best in a
+   document the question names by title (so a province-wide library cannot crowd a place's own plan out);
+2. rank: every candidate is measured (:mod:`knowledge.features`) and the measurements weighed by a fitted
+   linear model (:mod:`knowledge.ranking`);
+3. decide: a calibrated confidence says whether the question is in scope at all; a confident question whose
+   best candidate clearly leads is answered, a less clear one gets "您是不是想问" with the top candidates, and
+   a question about something else is declined ("not found") rather than answered wrongly. A match's
+   ``score`` is the confidence for the best candidate, lower for the others by how far they rank below it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from knowledge.analyzer import Analyzer, fold
-from knowledge.index import ClauseIndex, QueryTerm
+from knowledge.features import FEATURES, FeatureBuilder, Query
+from knowledge.index import ClauseIndex
 from knowledge.model import Clause, Document
+from knowledge.ranking import Example, RankingModel, decision_row, lead_of
 
+NATIONAL = "全国"
 ANSWER = "answer"
 CHOICES = "choices"
 NOT_FOUND = "not_found"
 
 BIGRAM_WEIGHT = 0.5  # a bigram counts half a word in recall
-RECALL_DEPTH = 40  # candidates reranked
-UNKNOWN_IDF_FACTOR = 1.0  # a question word no clause has weighs like the rarest known word
-WORD_SHARE = 0.55  # of the coverage: words; the rest is character bigrams
-RELATIVE_SHARE = 0.2  # a candidate far below the best BM25 score loses up to this share
-FUZZY_SHARE = 0.1  # and up to this share for little fuzzy similarity to the question
-NATIONAL_WEIGHT = 0.7  # national law, when the question names a place (the place's own documents first)
-TITLE_SHARE = 0.3  # a document whose title has all the question's bigrams scores up to this much more
-TITLE_OTHERS_WEIGHT = 0.6  # when a question names a document, the other documents count this much
+RECALL_DEPTH = 40  # candidates taken from the whole knowledge base
+PLACE_DEPTH = 20  # and from the documents of the place asked about, and of a document named by title
+PLACES_TIE = 0.5  # two places' measures this close, for a question naming no place: ask which is meant
 _TITLE_NOISE = re.compile(r"^(\d{4}年)|^中华人民共和国|^.{0,8}关于|[(（]\d{4}[-.年]?.*?[)）]$|的通知$|若干|的")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Where a confident answer and "did you mean" begin (calibrated with ``python -m bot eval``)."""
-
-    answer: float = 0.55
-    choices: float = 0.36
-    margin: float = 0.06  # the best must lead the runner-up (another clause) by this much to answer outright
-    chitchat: float = 0.6  # a question with a chit-chat word is answered only from this score up
+_BIGRAM = "\u00b7"
 
 
 @dataclass(frozen=True)
@@ -58,12 +50,14 @@ class Match:
 @dataclass
 class Answer:
     """The outcome for a question: ``answer`` (confident, ``matches[0]``), ``choices`` (up to three candidates)
-    or ``not_found``; ``regions`` are the places the question named."""
+    or ``not_found``; ``regions`` are the places the question named; ``confidence`` is the decision's
+    probability that the question is one the knowledge base answers."""
 
     question: str
     outcome: str
     matches: list[Match] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    confidence: float = 0.0
 
     @property
     def answered(self) -> bool:
@@ -71,15 +65,18 @@ class Answer:
 
 
 @dataclass
-class _Query:
-    words: list[tuple[QueryTerm | None, float]]  # for recall: every word and synonym
-    groups: list[list[QueryTerm | None]]  # for coverage: a word and its synonym count once
-    bigrams: list[tuple[QueryTerm | None, float]]
-    core: str  # the question's content, for fuzzy comparison
+class Ranked:
+    """Everything the matcher worked out for a question (for the answer, and for fitting the model)."""
+
+    query: Query
+    candidates: np.ndarray
+    features: np.ndarray
+    scores: np.ndarray
+    question_features: dict[str, float]
 
 
 class Matcher:
-    """Scores clauses for questions. Holds no state of its own beyond what it is given."""
+    """Scores clauses for questions over a fixed knowledge base."""
 
     def __init__(
         self,
@@ -88,17 +85,42 @@ class Matcher:
         clauses: Sequence[Clause],
         documents: Sequence[Document],
         clause_document: np.ndarray,
-        thresholds: Thresholds = Thresholds(),
+        model: RankingModel | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.index = index
         self.clauses = clauses
         self.documents = documents
         self.clause_document = clause_document
-        self.thresholds = thresholds
+        self.model = model or RankingModel.load()
         self._max_idf = float(np.log(1 + (index.size + 0.5) / 0.5)) if index.size else 1.0
-        self._title_bigrams: dict[int, set[str]] = {}
+        self.features = FeatureBuilder(analyzer, clauses, documents, clause_document, self._max_idf)
         self._title_names = [(number, name) for number, d in enumerate(documents) for name in short_titles(d.title)]
+        self._place_masks: dict[tuple[str, ...], np.ndarray] = {}
+
+    # -- the question ------------------------------------------------------------------------------------
+
+    def parse(self, question: str, scope: str | None = None) -> Query:
+        """The question's terms (without the place names and document titles it mentions), places and titles."""
+        text = self.analyzer.clean_question(question)
+        named = self.analyzer.regions_named(text)
+        if len(named) > 1 and NATIONAL in named:
+            named.remove(NATIONAL)  # "长春落实国家的…": the place is 长春
+        titled, asked = self._documents_named(text)
+        analysis = self.analyzer.analyze(asked, question=True)
+        place_names = {name for name, region in self.analyzer.regions.items() if region in named}
+        groups = [group for group in dict.fromkeys(analysis.groups) if group[0] not in place_names]
+        bigrams = [gram for gram in dict.fromkeys(analysis.bigrams) if not any(gram in name for name in place_names)]
+        return Query(
+            text=text,
+            groups=[[self.index.lookup(word) for word in group] for group in groups],
+            words=[term for term in map(self.index.lookup, dict.fromkeys(w for g in groups for w in g)) if term is not None],
+            bigrams=[self.index.lookup(_BIGRAM + gram) for gram in bigrams],
+            core="".join(gram[0] for gram in bigrams) + (bigrams[-1][1:] if bigrams else ""),
+            named=named,
+            scope=None if named else scope,
+            titled=titled,
+        )
 
     def _documents_named(self, question: str) -> tuple[list[int], str]:
         """Documents whose title (or its short form: 优化营商环境条例, 中小企业促进法) the question names, and the
@@ -111,160 +133,117 @@ class Matcher:
             folded = folded.replace(name, " ")
         return list(dict.fromkeys(number for number, _ in found)), folded
 
-    # -- query -------------------------------------------------------------------------------------------
+    def _question_features(self, query: Query) -> dict[str, float]:
+        groups = query.groups
+        unknown = sum(1 for group in groups if all(term is None for term in group)) / len(groups) if groups else 1.0
+        words = [term.term for group in groups for term in group if term is not None]
+        return {
+            "chitchat": 1.0 if self.analyzer.chitchat_word(query.text) else 0.0,
+            "unknown": unknown,
+            "domain": 1.0 if any(self.analyzer.is_domain_term(word) for word in words) else 0.0,
+        }
 
-    def _query(self, question: str, regions: list[str]) -> _Query:
-        analysis = self.analyzer.analyze(question, question=True)
-        region_names = {name for name, region in self.analyzer.regions.items() if region in regions}
-        words = [w for w in dict.fromkeys(analysis.words) if w not in region_names]
-        bigrams = [g for g in dict.fromkeys(analysis.bigrams) if not any(g in name for name in region_names)]
-        groups = [g for g in dict.fromkeys(analysis.groups) if g[0] not in region_names]
-        return _Query(
-            words=[(self.index.lookup(w), 1.0) for w in words],
-            groups=[[self.index.lookup(w) for w in group] for group in groups],
-            bigrams=[(self.index.lookup("\u00b7" + g), BIGRAM_WEIGHT) for g in bigrams],
-            core="".join(bigram[0] for bigram in bigrams) + (bigrams[-1][1:] if bigrams else ""),
-        )
+    # -- recall ------------------------------------------------------------------------------------------
 
-    def _region_weights(self, named: list[str], scope: str | None) -> np.ndarray | None:
-        """A multiplier per clause: documents of the named region (or the chat's scope) first, national law
-        everywhere, other places' documents last. None when the question names no place and has no scope."""
-        wanted = named or ([scope] if scope else [])
-        if not wanted:
-            return None
-        strong = bool(named)
-        chains = [self.analyzer.region_chain(region) for region in wanted]
-        per_document = np.empty(len(self.documents), dtype=np.float32)
-        for number, document in enumerate(self.documents):
-            own_chain = self.analyzer.region_chain(document.region) if document.region else []
-            per_document[number] = _region_weight(document, wanted, chains, own_chain, strong)
-        return per_document[self.clause_document]
+    def _recall(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate clause numbers (ascending) and their BM25 scores."""
+        terms = [(term, 1.0) for term in query.words] + [(term, BIGRAM_WEIGHT) for term in query.bigrams if term is not None]
+        scores = self.index.score(terms)
+        picked = [_top(scores, RECALL_DEPTH)]
+        if query.places:
+            picked.append(_top(scores * self._place_mask(tuple(query.places)), PLACE_DEPTH))
+        if query.titled:
+            picked.append(_top(scores * np.isin(self.clause_document, query.titled), PLACE_DEPTH))
+        candidates = np.unique(np.concatenate(picked))
+        candidates = candidates[scores[candidates] > 0]
+        return candidates.astype(np.int32), scores[candidates]
+
+    def _place_mask(self, places: tuple[str, ...]) -> np.ndarray:
+        """1 for clauses of documents of ``places`` (or their city / districts), else 0."""
+        mask = self._place_masks.get(places)
+        if mask is None:
+            relations = self.features.document_relations(places)
+            per_document = np.array([relation in ("own", "near") for relation in relations], dtype=np.float32)
+            mask = self._place_masks[places] = per_document[self.clause_document] if len(per_document) else per_document
+        return mask
 
     # -- search ------------------------------------------------------------------------------------------
 
+    def rank(self, question: str, scope: str | None = None) -> Ranked:
+        """Recall and rank the candidates of ``question``."""
+        query = self.parse(question, scope)
+        empty = np.zeros(0, dtype=np.int32)
+        if not query.words and not any(query.bigrams):
+            return Ranked(query, empty, np.zeros((0, len(FEATURES)), dtype=np.float32), np.zeros(0), self._question_features(query))
+        candidates, recall = self._recall(query)
+        features = self.features.build(query, candidates, recall)
+        return Ranked(query, candidates, features, self.model.scores(features), self._question_features(query))
+
     def search(self, question: str, scope: str | None = None, limit: int = 5) -> Answer:
         """Find the clauses that answer ``question`` and decide how confident the answer is."""
-        question = self.analyzer.clean_question(question)
-        named = [r for r in self.analyzer.regions_named(question) if r != "全国"]
-        titled, asked = self._documents_named(question)
-        query = self._query(asked, named)
-        known = [(t, w) for t, w in query.words + query.bigrams if t is not None]
-        if not known or self.index.size == 0:
-            return Answer(question, NOT_FOUND, [], named)
-        recall = self.index.score(known)
-        weights = self._region_weights(named, scope)
-        if titled:
-            per_document = np.full(len(self.documents), TITLE_OTHERS_WEIGHT, dtype=np.float32)
-            per_document[titled] = 1.0
-            weights = per_document[self.clause_document] if weights is None else weights * per_document[self.clause_document]
-        if weights is not None:
-            recall *= weights
-        depth = min(RECALL_DEPTH, int(np.count_nonzero(recall)))
-        if depth == 0:
-            return Answer(question, NOT_FOUND, [], named)
-        candidates = np.argpartition(-recall, depth - 1)[:depth]
-        scored = self._rerank(query, candidates, recall[candidates], weights)
-        matches = self._distinct(scored, limit)
-        outcome = self._decide(matches)
-        if outcome != NOT_FOUND and self.analyzer.chitchat_word(question) and matches[0].score < self.thresholds.chitchat:
-            outcome = NOT_FOUND  # small talk that happens to share a word or two with some clause
-        return Answer(question, outcome, matches, named)
+        ranked = self.rank(question, scope)
+        named = ranked.query.named
+        if len(ranked.candidates) == 0:
+            return Answer(ranked.query.text, NOT_FOUND, [], named)
+        order = np.argsort(-ranked.scores, kind="stable")
+        best = int(order[0])
+        runner_up = int(order[1]) if len(order) > 1 else None
+        row = decision_row(ranked.features, ranked.scores, best, runner_up, ranked.question_features)
+        confidence = self.model.confidence(row)
+        # A match's score: the confidence for the best, lowered for the others by how far they rank below it.
+        logit = np.log(max(confidence, 1e-6) / max(1 - confidence, 1e-6))
+        scores = 1 / (1 + np.exp(-(logit + ranked.scores - ranked.scores[best])))
+        matches = [self._match(int(ranked.candidates[i]), float(scores[i])) for i in order[:limit]]
+        thresholds = self.model.thresholds
+        lead = lead_of(ranked.scores, best, runner_up)
+        unsure_where = not ranked.query.places and lead < PLACES_TIE and self._other_places(ranked, best, runner_up)
+        if confidence >= thresholds.answer and lead >= thresholds.lead and not unsure_where:
+            outcome = ANSWER
+        elif confidence >= thresholds.choices:
+            outcome = CHOICES
+        else:
+            outcome = NOT_FOUND
+        return Answer(ranked.query.text, outcome, matches, named, round(confidence, 4))
 
-    def _coverage(self, groups: list[list[QueryTerm | None]], candidates: np.ndarray) -> np.ndarray:
-        """The idf-weighted share of the query's term groups each candidate contains. A group is a word and
-        its synonyms: present when any is; it weighs its known terms' highest idf (a word no clause has
-        weighs like the rarest word, so a question about something else covers little)."""
-        if not groups:
-            return np.zeros(len(candidates), dtype=np.float32)
-        total = 0.0
-        covered = np.zeros(len(candidates), dtype=np.float32)
-        for group in groups:
-            known = [term for term in group if term is not None]
-            if not known:
-                total += self._max_idf * UNKNOWN_IDF_FACTOR
-                continue
-            weight = max(term.idf for term in known)
-            total += weight
-            present = np.zeros(len(candidates), dtype=bool)
-            for term in known:
-                position = np.searchsorted(term.postings, candidates)
-                position[position >= len(term.postings)] = len(term.postings) - 1
-                present |= term.postings[position] == candidates
-            covered += present * np.float32(weight)
-        return covered / np.float32(total)
+    def _other_places(self, ranked: Ranked, best: int, runner_up: int | None) -> bool:
+        """Whether the two best candidates come from two places' own plans, neither within the other (长春 and
+        辽源, not 长春 and its district 朝阳区): asked without a place, the answer depends on where the asker is."""
+        if runner_up is None:
+            return False
+        first, second = (self.documents[int(self.clause_document[int(ranked.candidates[i])])].region for i in (best, runner_up))
+        if NATIONAL in (first, second) or not first or not second or first == second:
+            return False
+        return first not in self.analyzer.region_chain(second) and second not in self.analyzer.region_chain(first)
 
-    def _rerank(
-        self, query: _Query, candidates: np.ndarray, recall: np.ndarray, weights: np.ndarray | None
-    ) -> list[tuple[float, int]]:
-        word_cover = self._coverage(query.groups, candidates)
-        bigram_cover = self._coverage([[term] for term, _ in query.bigrams], candidates)
-        relative = recall / max(float(recall.max()), 1e-9)
-        fuzzy = np.array(
-            [fuzz.partial_ratio(query.core, fold(self._text_of(int(c)))[:600]) / 100.0 for c in candidates]
-            if query.core
-            else np.zeros(len(candidates))
-        )
-        titles = self._title_cover(query, candidates)
-        # How much of the question the clause covers is the confidence; recall strength, fuzzy similarity
-        # and the document's title (养犬管理条例 for a question about dogs) order candidates that cover about as much.
-        coverage = WORD_SHARE * word_cover + (1 - WORD_SHARE) * bigram_cover
-        scores = coverage * (1 - RELATIVE_SHARE + RELATIVE_SHARE * relative) * (1 - FUZZY_SHARE + FUZZY_SHARE * fuzzy)
-        scores = np.minimum(1.0, scores * (1 + TITLE_SHARE * titles))
-        if weights is not None:
-            scores = scores * np.minimum(1.0, weights[candidates] + 0.25)
-        order = np.argsort(-scores, kind="stable")
-        return [(float(min(scores[i], 1.0)), int(candidates[i])) for i in order]
+    def example(self, question: str, scope: str | None, right: Callable[[Clause], bool] | None) -> Example:
+        """A question as material for fitting the model: ``right`` tells which clauses answer it (None:
+        the question is out of scope)."""
+        ranked = self.rank(question, scope)
+        marks = np.array([bool(right and right(self.clauses[int(c)])) for c in ranked.candidates], dtype=bool)
+        return Example(ranked.features.astype(np.float64), marks, ranked.question_features, right is not None)
 
-    def _title_cover(self, query: _Query, candidates: np.ndarray) -> np.ndarray:
-        """The share of the question's bigrams found in each candidate's document title."""
-        wanted = {term.term[1:] for term, _ in query.bigrams if term is not None}
-        if not wanted:
-            return np.zeros(len(candidates), dtype=np.float32)
-        shares = np.empty(len(candidates), dtype=np.float32)
-        for position, candidate in enumerate(candidates):
-            document = int(self.clause_document[int(candidate)])
-            title = self._title_bigrams.get(document)
-            if title is None:
-                title = self._title_bigrams[document] = set(self.analyzer.analyze(self.documents[document].title).bigrams)
-            shares[position] = len(wanted & title) / len(wanted)
-        return shares
-
-    def _text_of(self, number: int) -> str:
-        clause = self.clauses[number]
-        return clause.heading + clause.text
-
-    def _distinct(self, scored: list[tuple[float, int]], limit: int) -> list[Match]:
-        matches: list[Match] = []
-        for score, number in scored[:limit]:
-            clause = self.clauses[number]
-            matches.append(Match(clause, self.documents[int(self.clause_document[number])], round(score, 4)))
-        return matches
-
-    def _decide(self, matches: list[Match]) -> str:
-        if not matches:
-            return NOT_FOUND
-        best = matches[0].score
-        runner_up = matches[1].score if len(matches) > 1 else 0.0
-        if best >= self.thresholds.answer and best - runner_up >= self.thresholds.margin:
-            return ANSWER
-        if best >= self.thresholds.choices:
-            return CHOICES
-        return NOT_FOUND
+    def _match(self, number: int, score: float) -> Match:
+        return Match(self.clauses[number], self.documents[int(self.clause_document[number])], round(score, 4))
 
     def related(self, number: int, limit: int = 3) -> list[Match]:
         """Clauses most like clause ``number`` (its rarest words as the query), itself excluded."""
-        analysis = self.analyzer.analyze(self._text_of(number))
+        clause = self.clauses[number]
+        analysis = self.analyzer.analyze(clause.heading + clause.text)
         terms = [t for t in (self.index.lookup(w) for w in dict.fromkeys(analysis.words)) if t is not None]
         terms.sort(key=lambda t: -t.idf)
         scores = self.index.score([(t, 1.0) for t in terms[:12]])
         scores[number] = 0
         top = np.argsort(-scores)[:limit]
         best = float(scores[top[0]]) if len(top) else 1.0
-        return [
-            Match(self.clauses[int(i)], self.documents[int(self.clause_document[int(i)])], round(float(scores[i]) / best, 4))
-            for i in top
-            if scores[i] > 0
-        ]
+        return [self._match(int(i), float(scores[i]) / best) for i in top if scores[i] > 0]
+
+
+def _top(scores: np.ndarray, depth: int) -> np.ndarray:
+    """The numbers of the ``depth`` highest scores (unordered)."""
+    depth = min(depth, len(scores))
+    if depth == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.argpartition(-scores, depth - 1)[:depth]
 
 
 def short_titles(title: str) -> list[str]:
@@ -279,26 +258,15 @@ def short_titles(title: str) -> list[str]:
     return [name for name in names if len(name) >= 5]
 
 
-def _region_weight(document: Document, wanted: list[str], chains: list[list[str]], own_chain: list[str], strong: bool) -> float:
-    """How much a document counts for a question about ``wanted`` places (``strong``: the question named them;
-    otherwise they are the chat's scope and only tip the balance)."""
-    region = document.region or ""
-    if region == "全国":
-        return NATIONAL_WEIGHT if strong else 0.97
-    for chain in chains:
-        if region == chain[0]:
-            return 1.0
-        if region in chain[1:] or chain[0] in own_chain[1:]:
-            return 0.8  # the city's plan for a district question, or a district's plan for a city question
-    return 0.45 if strong else 0.85
-
-
-_SENTENCE = re.compile(r"(?<=[。；;！？!?])")
+_SENTENCE = re.compile(r"(?<=[。；;！？!?])|\n")
 
 
 def key_sentences(analyzer: Analyzer, clause: Clause, question: str, limit: int = 2) -> list[str]:
-    """The sentences of ``clause`` that answer ``question`` best, in the clause's order."""
+    """The sentences of ``clause`` that answer ``question`` best, in the clause's order (a first sentence that
+    only repeats the heading is left out: the answer shows the heading anyway)."""
     sentences = [s.strip() for s in _SENTENCE.split(clause.text) if s.strip()]
+    if len(sentences) > 1 and fold(sentences[0]).rstrip("。") == fold(clause.heading):
+        sentences = sentences[1:]
     if len(sentences) <= limit:
         return sentences
     wanted = set(analyzer.analyze(question).bigrams)

@@ -208,6 +208,12 @@ class KnowledgeBase:
         return list(self._documents)
 
     @property
+    def matcher(self) -> Matcher | None:
+        """The matcher over the live generation (None while the knowledge base is empty)."""
+        self.refresh()
+        return self._matcher
+
+    @property
     def clause_count(self) -> int:
         return len(self._clauses)
 

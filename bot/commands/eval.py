@@ -1,4 +1,9 @@
-"""`python -m bot eval FILE.jsonl [--kb PATH...]`: score a question file (top-1, top-3, answered, declined)."""
+"""`python -m bot eval FILE.jsonl [--kb PATH...]`: score a question file (top-1, top-3, answered, declined).
+
+``--fit`` fits the ranking model (:mod:`knowledge.ranking`) on the files instead and writes it to
+``knowledge/data/ranking.json`` (or ``--model PATH``); ``--folds N`` first reports how models fitted on the
+other folds score on each fold, which is what to expect on questions the model has not seen.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ import argparse
 import json
 import sys
 import tempfile
+from pathlib import Path
 
 from bot.runtime import Runtime
-from knowledge.evaluate import evaluate, read_questions
+from knowledge.evaluate import evaluate, fit_model, read_questions
+from knowledge.ranking import MODEL_FILE
 from knowledge.store import KnowledgeBase
 
 
@@ -18,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--kb", nargs="+", metavar="PATH", help="score against these documents instead of the configured knowledge base")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", type=int, default=30, help="misses listed (default 30)")
+    parser.add_argument("--fit", action="store_true", help="fit the ranking model on the files and save it")
+    parser.add_argument("--folds", type=int, default=0, help="with --fit: cross-validate over this many folds first")
+    parser.add_argument("--model", type=Path, default=MODEL_FILE, help="with --fit: where to write the model")
     parser.set_defaults(handler=run_eval)
 
 
@@ -37,6 +47,8 @@ def run_eval(args: argparse.Namespace) -> int:
                 print(f"未添加 {reason}", file=sys.stderr)
         else:
             knowledge = Runtime().knowledge
+        if args.fit:
+            return _fit(knowledge, questions, args)
         scores = evaluate(questions, lambda text, scope: knowledge.ask(text, scope=scope))
     summary = scores.summary()
     if args.json:
@@ -51,4 +63,20 @@ def run_eval(args: argparse.Namespace) -> int:
         best = miss.answer.matches[0] if miss.answer.matches else None
         got = f"{best.document.title[:14]} {best.clause.number} {best.score:.2f}" if best else "无"
         print(f"  {miss.question.id}  {miss.why:<28} {miss.question.text}  → {got}")
+    return 0
+
+
+def _fit(knowledge: KnowledgeBase, questions: list, args: argparse.Namespace) -> int:
+    matcher = knowledge.matcher
+    if matcher is None:
+        print("知识库是空的，无法拟合", file=sys.stderr)
+        return 2
+    model, held_out = fit_model(matcher, questions, folds=args.folds)
+    for number, summary in enumerate(held_out, start=1):
+        print(f"fold {number}/{len(held_out)} (held out): {json.dumps(summary, ensure_ascii=False)}")
+    model.save(args.model)
+    matcher.model = model
+    summary = evaluate(questions, lambda text, scope: matcher.search(text, scope=scope)).summary()
+    print(f"fitted on all {len(questions)} questions: {json.dumps(summary, ensure_ascii=False)}")
+    print(f"model written to {args.model}")
     return 0

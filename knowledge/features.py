@@ -1,0 +1,159 @@
+"""What is measured of a (question, clause) pair to rank the candidates: how much of the question the clause
+covers (words with their synonyms, character bigrams, its heading, its document's title), how strongly BM25
+recalled it, how alike the texts are (rapidfuzz), and where the clause's document stands relative to the place
+the question names or the chat is bound to.
+
+Each feature is a column of a matrix with one row per candidate; :mod:`knowledge.ranking` weighs them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from knowledge.analyzer import Analyzer, fold
+from knowledge.index import QueryTerm
+from knowledge.model import Clause, Document
+
+FEATURES: tuple[str, ...] = (
+    "word_cover",  # idf-weighted share of the question's words (a word or its synonym) the clause contains
+    "bigram_cover",  # the same for the question's character bigrams
+    "recall",  # BM25 score relative to the best candidate's
+    "fuzzy",  # rapidfuzz partial_ratio between the question's content and the clause's start
+    "title_cover",  # share of the question's bigrams found in the document's title
+    "heading_cover",  # idf-weighted share of the question's words found in the clause's heading or sections
+    "named_own",  # the question names a place and the document is that place's
+    "named_near",  # ... the document is the place's city or one of its districts
+    "named_national",  # ... the document is national law
+    "named_other",  # ... the document is another place's
+    "scope_own",  # the chat is bound to a place (no place named) and the document is that place's
+    "scope_near",
+    "scope_national",
+    "scope_other",
+    "national_unplaced",  # national law, for a question with no place and no scope
+    "general",  # a preamble or a general section (总体要求, 保障措施 ...), which seldom answers a question
+    "length",  # log length of the clause text
+    "titled",  # the question names the clause's document
+)
+COLUMN = {name: number for number, name in enumerate(FEATURES)}
+FUZZY_PREFIX = 600  # characters of a clause compared by rapidfuzz
+GENERAL_SECTIONS = re.compile(r"总体要求|指导思想|基本原则|保障措施|组织领导|目的意义|总体思路|工作目标|总则|附则")
+GENERAL_NUMBERS = ("前言", "全文")
+
+
+@dataclass
+class Query:
+    """A question as the matcher uses it."""
+
+    text: str
+    groups: list[list[QueryTerm | None]]  # each word with its synonyms (None: a word no clause has)
+    words: list[QueryTerm]  # every known word and synonym, for recall
+    bigrams: list[QueryTerm | None]
+    core: str  # the question's content words joined, for fuzzy comparison
+    named: list[str] = field(default_factory=list)  # places the question names
+    scope: str | None = None  # the place the chat is bound to
+    titled: list[int] = field(default_factory=list)  # documents the question names (by number)
+
+    @property
+    def places(self) -> list[str]:
+        return self.named or ([self.scope] if self.scope else [])
+
+
+def coverage(groups: Sequence[Sequence[QueryTerm | None]], candidates: np.ndarray, unknown_weight: float) -> np.ndarray:
+    """The idf-weighted share of ``groups`` each candidate clause contains. A group (a word and its synonyms)
+    is present when any of its terms is, and weighs its terms' highest idf; a group no clause has weighs
+    ``unknown_weight`` (the rarest word's idf), so a question about something else covers little."""
+    if not groups or len(candidates) == 0:
+        return np.zeros(len(candidates), dtype=np.float32)
+    total = 0.0
+    covered = np.zeros(len(candidates), dtype=np.float32)
+    for group in groups:
+        known = [term for term in group if term is not None]
+        if not known:
+            total += unknown_weight
+            continue
+        weight = max(term.idf for term in known)
+        total += weight
+        present = np.zeros(len(candidates), dtype=bool)
+        for term in known:
+            position = np.searchsorted(term.postings, candidates)
+            position[position >= len(term.postings)] = len(term.postings) - 1
+            present |= term.postings[position] == candidates
+        covered += present * np.float32(weight)
+    return covered / np.float32(total)
+
+
+def region_relation(analyzer: Analyzer, document: Document, places: Sequence[str]) -> str:
+    """``own``, ``near`` (the place's city, or a district of it), ``national`` or ``other``."""
+    region = document.region or ""
+    if region in places:
+        return "own"  # also national law for a question about 国家 / 全国
+    if region == "全国":
+        return "national"
+    own_chain = analyzer.region_chain(region) if region else []
+    for place in places:
+        if region in analyzer.region_chain(place)[1:] or place in own_chain[1:]:
+            return "near"
+    return "other"
+
+
+class FeatureBuilder:
+    """Builds the feature matrix of a question's candidates; caches what depends only on a document."""
+
+    def __init__(self, analyzer: Analyzer, clauses: Sequence[Clause], documents: Sequence[Document], clause_document: np.ndarray, max_idf: float) -> None:
+        self.analyzer = analyzer
+        self.clauses = clauses
+        self.documents = documents
+        self.clause_document = clause_document
+        self.max_idf = max_idf
+        self._title_bigrams: dict[int, set[str]] = {}
+
+    def document_relations(self, places: Sequence[str]) -> list[str]:
+        """The region relation of every document to ``places``."""
+        return [region_relation(self.analyzer, document, places) for document in self.documents]
+
+    def build(self, query: Query, candidates: np.ndarray, recall: np.ndarray) -> np.ndarray:
+        """One row per candidate, one column per name in :data:`FEATURES`."""
+        rows = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
+        if len(candidates) == 0:
+            return rows
+        rows[:, COLUMN["word_cover"]] = coverage(query.groups, candidates, self.max_idf)
+        rows[:, COLUMN["bigram_cover"]] = coverage([[term] for term in query.bigrams], candidates, self.max_idf)
+        rows[:, COLUMN["recall"]] = recall / max(float(recall.max()), 1e-9)
+        wanted_bigrams = {term.term[1:] for term in query.bigrams if term is not None}
+        heading_terms = [(max(t.idf for t in known), [t.term for t in known]) for known in ([t for t in g if t is not None] for g in query.groups) if known]
+        heading_total = sum(weight for weight, _ in heading_terms) or 1.0
+        places = query.places
+        relations = self.document_relations(places) if places else None
+        prefix = "named_" if query.named else "scope_"
+        for row, candidate in enumerate(candidates):
+            clause = self.clauses[int(candidate)]
+            number = int(self.clause_document[int(candidate)])
+            document = self.documents[number]
+            if query.core:
+                rows[row, COLUMN["fuzzy"]] = fuzz.partial_ratio(query.core, fold(clause.heading + clause.text)[:FUZZY_PREFIX]) / 100.0
+            if wanted_bigrams:
+                rows[row, COLUMN["title_cover"]] = len(wanted_bigrams & self._title(number)) / len(wanted_bigrams)
+            heading = fold(clause.heading + "".join(clause.section))
+            rows[row, COLUMN["heading_cover"]] = sum(w for w, terms in heading_terms if any(t in heading for t in terms)) / heading_total
+            if relations is not None:
+                rows[row, COLUMN[prefix + relations[number]]] = 1.0
+            elif document.region == "全国":
+                rows[row, COLUMN["national_unplaced"]] = 1.0
+            if clause.number in GENERAL_NUMBERS or any(GENERAL_SECTIONS.search(name) for name in (clause.heading, *clause.section)):
+                rows[row, COLUMN["general"]] = 1.0
+            rows[row, COLUMN["length"]] = math.log1p(len(clause.text)) / 8.0
+            if number in query.titled:
+                rows[row, COLUMN["titled"]] = 1.0
+        return rows
+
+    def _title(self, number: int) -> set[str]:
+        title = self._title_bigrams.get(number)
+        if title is None:
+            title = self._title_bigrams[number] = set(self.analyzer.analyze(self.documents[number].title).bigrams)
+        return title

@@ -1,0 +1,183 @@
+"""Weighing the features of :mod:`knowledge.features`: a linear ranking of a question's candidates and a
+calibrated decision between a confident answer, "您是不是想问" and "not found".
+
+The weights live in ``knowledge/data/ranking.json``. They are fitted on question files in the format of
+:mod:`knowledge.evaluate` (``python -m bot eval --fit FILE.jsonl ...``):
+
+- ranking: a softmax over each question's candidates (listwise cross-entropy with L2), the right clauses as
+  targets;
+- decision: a logistic model of "the question is in scope" over what is known of the best candidate (how much
+  of the question it covers, its lead over the runner-up) and of the question (chit-chat words, words no
+  clause has, domain terms); its probability is the answer's ``confidence``.
+
+An answer is given outright from ``thresholds.answer`` up when the best candidate leads the runner-up by
+``thresholds.lead`` (else the top candidates are offered), candidates from ``thresholds.choices`` up, and
+below that the question is declined.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from knowledge.features import COLUMN, FEATURES
+
+MAX_LEAD = 3.0
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "ranking.json"
+DECISION_FEATURES: tuple[str, ...] = (
+    "word_cover",  # of the best candidate
+    "bigram_cover",
+    "fuzzy",
+    "lead",  # the best candidate's ranking score minus the runner-up's
+    "chitchat",  # the question has a chit-chat word (chitchat.txt)
+    "unknown",  # share of the question's words that no clause has
+    "domain",  # the question has a domain term (userdict.txt, synonyms.tsv)
+)
+
+
+@dataclass
+class Thresholds:
+    answer: float = 0.5  # confidence from which a question is answered outright ...
+    lead: float = 0.2  # ... when its best candidate leads the runner-up by this much in ranking score
+    choices: float = 0.3  # confidence from which candidates are offered
+
+
+@dataclass
+class RankingModel:
+    """Weights of the ranking and of the decision, and the decision's thresholds."""
+
+    ranking: dict[str, float] = field(default_factory=lambda: {"word_cover": 3.0, "bigram_cover": 3.0, "recall": 2.0})
+    decision: dict[str, float] = field(default_factory=lambda: {"word_cover": 4.0, "bigram_cover": 2.0, "chitchat": -4.0})
+    bias: float = -2.0
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def __post_init__(self) -> None:
+        self._ranking = np.array([self.ranking.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+        self._decision = np.array([self.decision.get(name, 0.0) for name in DECISION_FEATURES], dtype=np.float64)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "RankingModel":
+        """The model in ``path``; the built-in default weights when there is no such file."""
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["ranking"], data["decision"], float(data["bias"]), Thresholds(**data["thresholds"]))
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        data = {
+            "ranking": {k: round(float(v), 4) for k, v in self.ranking.items()},
+            "decision": {k: round(float(v), 4) for k, v in self.decision.items()},
+            "bias": round(self.bias, 4),
+            "thresholds": asdict(self.thresholds),
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        """The ranking score of each candidate (a row of ``features``)."""
+        return features @ self._ranking
+
+    def confidence(self, decision_features: np.ndarray) -> float:
+        """The probability that the question is in scope and its best candidate answers it."""
+        return float(1.0 / (1.0 + np.exp(-(decision_features @ self._decision + self.bias))))
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max())
+    return shifted / shifted.sum()
+
+
+def lead_of(scores: np.ndarray, best: int, runner_up: int | None) -> float:
+    """How far the best candidate's ranking score is above the runner-up's (capped: a lone candidate leads by 3)."""
+    return min(float(scores[best] - scores[runner_up]), MAX_LEAD) if runner_up is not None else MAX_LEAD
+
+
+def decision_row(features: np.ndarray, scores: np.ndarray, best: int, runner_up: int | None, question: dict[str, float]) -> np.ndarray:
+    """The decision features of a question whose candidates have ``features`` and ranking ``scores``."""
+    values = {
+        "word_cover": float(features[best, COLUMN["word_cover"]]),
+        "bigram_cover": float(features[best, COLUMN["bigram_cover"]]),
+        "fuzzy": float(features[best, COLUMN["fuzzy"]]),
+        "lead": lead_of(scores, best, runner_up),
+        **question,
+    }
+    return np.array([values.get(name, 0.0) for name in DECISION_FEATURES], dtype=np.float64)
+
+
+# -- fitting ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Example:
+    """One question for fitting: its candidates' features, which candidates are right, its question features."""
+
+    features: np.ndarray
+    right: np.ndarray  # bool per candidate
+    question: dict[str, float]
+    in_scope: bool
+
+
+def fit_ranking(examples: Sequence[Example], l2: float = 0.02, iterations: int = 1500, rate: float = 0.5) -> np.ndarray:
+    """Weights of the listwise softmax ranking, by gradient descent."""
+    usable = [e for e in examples if e.in_scope and e.right.any()]
+    weights = np.zeros(len(FEATURES))
+    for _ in range(iterations):
+        gradient = l2 * weights
+        for example in usable:
+            shares = softmax(example.features @ weights)
+            target = example.right / example.right.sum()
+            gradient += example.features.T @ (shares - target) / len(usable)
+        weights -= rate * gradient
+    return weights
+
+
+def fit_decision(rows: np.ndarray, labels: np.ndarray, l2: float = 0.002, iterations: int = 4000, rate: float = 1.0) -> tuple[np.ndarray, float]:
+    """Weights and bias of the logistic decision model."""
+    weights = np.zeros(rows.shape[1])
+    bias = 0.0
+    for _ in range(iterations):
+        probability = 1.0 / (1.0 + np.exp(-(rows @ weights + bias)))
+        error = probability - labels
+        weights -= rate * (rows.T @ error / len(labels) + l2 * weights)
+        bias -= rate * float(error.mean())
+    return weights, bias
+
+
+def fit(examples: Sequence[Example], declined_target: float = 0.95) -> RankingModel:
+    """Fit both models and choose thresholds: ``answer`` is the lowest confidence that still declines
+    ``declined_target`` of the out-of-scope questions, ``lead`` balances wrong answers against choices."""
+    ranking = fit_ranking(examples)
+    rows, labels, first_right = [], [], []
+    for example in examples:
+        if len(example.features) == 0:
+            continue  # nothing recalled: declined whatever the model says
+        scores = example.features @ ranking
+        order = np.argsort(-scores)
+        best = int(order[0])
+        runner = int(order[1]) if len(order) > 1 else None
+        rows.append(decision_row(example.features.astype(np.float64), scores, best, runner, example.question))
+        labels.append(1.0 if example.in_scope else 0.0)
+        first_right.append(bool(example.right[best]) if example.in_scope else False)
+    decision, bias = fit_decision(np.array(rows), np.array(labels))
+    model = RankingModel(dict(zip(FEATURES, ranking)), dict(zip(DECISION_FEATURES, decision)), bias)
+    confidences = np.array([model.confidence(row) for row in rows])
+    out_of_scope = confidences[np.array(labels) == 0]
+    answer = float(np.quantile(out_of_scope, declined_target)) + 1e-4 if len(out_of_scope) else 0.5
+    lead = _lead_threshold([row[DECISION_FEATURES.index("lead")] for row in rows], labels, first_right, confidences, answer)
+    model.thresholds = Thresholds(answer=round(answer, 4), lead=lead, choices=round(answer * 0.6, 4))
+    return model
+
+
+def _lead_threshold(leads, labels, first_right, confidences, answer: float) -> float:
+    """The lead below which an in-scope question is offered candidates instead of an answer: where the wrong
+    answers avoided outnumber the right answers held back the most."""
+    best, best_gain = 0.0, 0
+    for threshold in sorted({round(float(lead), 2) for lead in leads}):
+        held = [f for lead, l, f, c in zip(leads, labels, first_right, confidences) if l and c >= answer and lead < threshold]
+        gain = sum(1 for f in held if not f) - sum(1 for f in held if f)
+        if gain > best_gain:
+            best, best_gain = threshold, gain
+    return best
