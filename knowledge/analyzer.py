@@ -10,42 +10,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import jieba
 
+from knowledge.normal import fold, read_lines
+from knowledge.places import Places
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LEXICON_FILES = ("userdict.txt", "synonyms.tsv", "stopwords.txt", "regions.tsv", "chitchat.txt")
 
 # Everything that is not a letter, digit or CJK character is a separator for matching purposes.
 _NOT_WORD = re.compile(r"[^0-9a-z%\u4e00-\u9fff]+")
-_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
-_SPACES = re.compile(r"\s+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}|[0-9a-z%]+")
-# Words that begin with a place's name but name no place: 国家级新区 is not a question about national law.
-_NOT_A_PLACE = ("国家级", "国家高新", "国家标准", "国家秘密")
 # Leading @mentions and polite openers that carry no meaning.
 _MENTION = re.compile(r"@\S+\s*")
 
 jieba.setLogLevel(logging.WARNING)
-
-
-def fold(text: str) -> str:
-    """NFKC, lower case, quotation marks and white space removed: the form clauses are compared in."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return _SPACES.sub("", _QUOTES.sub("", text))
-
-
-def _read_lines(path: Path) -> list[str]:
-    lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            lines.append(line)
-    return lines
 
 
 @dataclass(frozen=True)
@@ -73,29 +56,27 @@ class Analyzer:
         self._jieba.load_userdict(str(data_dir / "userdict.txt"))
         self.synonyms = self._load_synonyms(data_dir / "synonyms.tsv")
         canonicals = {canonical for found in self.synonyms.values() for canonical in found}
-        self.domain_terms = {fold(line.split()[0]) for line in _read_lines(data_dir / "userdict.txt")}
+        self.domain_terms = {fold(line.split()[0]) for line in read_lines(data_dir / "userdict.txt")}
         self.domain_terms |= set(self.synonyms) | canonicals
         for word in [*self.synonyms, *canonicals]:
             if len(word) > 1:
                 self._jieba.add_word(word, freq=1500)
-        self.stopwords = set(" ".join(_read_lines(data_dir / "stopwords.txt")).split())
+        self.stopwords = set(" ".join(read_lines(data_dir / "stopwords.txt")).split())
         for word in self.stopwords:
             if len(word) > 1 and not self._jieba.FREQ.get(word):
                 self._jieba.add_word(word, freq=1000)  # so that 要不要, 算不算 are cut whole and dropped
-        self.regions, self.region_parents = self._load_regions(data_dir / "regions.tsv")
-        self._region_pattern = re.compile(
-            "|".join(re.escape(name) for name in sorted(self.regions, key=len, reverse=True))
-        )
+        self.places = Places.load(data_dir / "regions.tsv")
+        self.regions = self.places.names  # every name a question may use for a place → the place
         for name in self.regions:
             self._jieba.add_word(name, freq=2000)
-        chitchat = sorted(set(" ".join(_read_lines(data_dir / "chitchat.txt")).split()), key=len, reverse=True)
+        chitchat = sorted(set(" ".join(read_lines(data_dir / "chitchat.txt")).split()), key=len, reverse=True)
         self._chitchat = re.compile("|".join(re.escape(fold(word)) for word in chitchat)) if chitchat else None
 
     @staticmethod
     def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
         """``{variant: (canonical, ...)}``: a variant listed under several canonical terms yields each."""
         table: dict[str, tuple[str, ...]] = {}
-        for line in _read_lines(path):
+        for line in read_lines(path):
             canonical, _, variants = line.partition("\t")
             canonical = fold(canonical)
             for variant in variants.split("|"):
@@ -104,27 +85,9 @@ class Analyzer:
                     table[variant] = table.get(variant, ()) + (canonical,)
         return table
 
-    @staticmethod
-    def _load_regions(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-        """``{name: region}`` for every name a question may use, and ``{region: containing region}``."""
-        names: dict[str, str] = {}
-        parents: dict[str, str] = {}
-        for line in _read_lines(path):
-            region, _, rest = line.partition("\t")
-            aliases, _, parent = rest.partition("\t")
-            for alias in [region, *aliases.split("|")]:
-                if alias:
-                    names[fold(alias)] = region
-            if parent:
-                parents[region] = parent
-        return names, parents
-
     def region_chain(self, region: str) -> list[str]:
         """``region`` and the regions that contain it, innermost first (``朝阳区`` → 朝阳区, 长春市, 吉林省)."""
-        chain = [region]
-        while chain[-1] in self.region_parents and len(chain) < 5:
-            chain.append(self.region_parents[chain[-1]])
-        return chain
+        return self.places.chain(region)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -188,25 +151,8 @@ class Analyzer:
                 out.extend(run[i : i + 2] for i in range(len(run) - 1))
 
     def regions_named(self, text: str) -> list[str]:
-        """The regions a text names (``长春`` → ``长春市``), longest name first, each once."""
-        found: list[str] = []
-        previous_end, previous_region = -1, None
-        folded = fold(text)
-        for match in self._region_pattern.finditer(folded):
-            if folded.startswith(_NOT_A_PLACE, match.start()):
-                continue
-            region = self.regions[match.group(0)]
-            if match.start() == previous_end and previous_region not in self.region_chain(region):
-                continue  # "北京朝阳区": a district of the place just named, not 长春's 朝阳区
-            previous_end, previous_region = match.end(), region
-            if region not in found:
-                found.append(region)
-        return found
-
-    def region_of_title(self, title: str) -> str | None:
-        """The region a document title starts with (``北京市物业管理条例`` → ``北京市``), if any."""
-        match = self._region_pattern.match(fold(title))
-        return self.regions[match.group(0)] if match else None
+        """The regions a text names (``长春`` → ``长春市``), in order, each once."""
+        return self.places.named(text)
 
     def is_domain_term(self, word: str) -> bool:
         """Whether ``word`` is a term of the domain lexicon (``userdict.txt`` or ``synonyms.tsv``)."""

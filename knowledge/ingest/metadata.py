@@ -8,17 +8,17 @@ import re
 from knowledge.ingest.numbering import find_marker
 from knowledge.ingest.repair import Paragraph
 from knowledge.ingest.text import CJK, DATE_LINE, ORGAN_SUFFIX, TITLE_SUFFIX
+from knowledge.places import NATIONAL, Places
 
 _FILE_DATE = re.compile(r"\s*[（(](\d{4})-(\d{1,2})(?:-(\d{1,2}))?[）)]\s*$")
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _COMPACT_DROP = re.compile(rf"[^0-9A-Za-z{CJK}]")
 _NOTICE = re.compile(r"^(.{2,40}?)(?:印发)?关于印发")
-_LAW_ORGAN = re.compile(
-    rf"^\d{{4}}年\d{{1,2}}月\d{{1,2}}日\s*(?:[{CJK}（）()\d]*?(?:令|决定|公告))?\s*(.*?)(?:第[〇零一二三四五六七八九十百\d]+次)?(?:全体)?(?:常务)?(?:会议)?"
-    r"(?:通过|公布|修订|修正|发布|批准|施行)"
-)
-_SESSION = re.compile(rf"第[一二三四五六七八九十百\d]+届|第[{CJK}\d]+次[{CJK}]*会议.*$")
+_ADOPTION_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
+_SESSION_NUMBER = re.compile(r"第?[〇零一二三四五六七八九十百\d]+届")
+# Where the organ's name ends in an adoption or promulgation line.
+_ORGAN_END = re.compile(r"令第|令|公告第|公告|决定|第[〇零一二三四五六七八九十百\d]+次|(?:常务)?会议|通过|公布|发布|批准|修订|修正|施行")
 _NATIONAL_ORGANS = ("全国人民代表大会", "国务院", "中华人民共和国", "中共中央", "国家", "最高人民")
 _TRAILER = re.compile(r"^(?:抄送|抄报|政策解读|主题词|扫一扫|打印本页|关闭窗口|【打印】)|印发$")
 _DROP_LINE = re.compile(r"^[（(]?此件(?:主动|公开)?(?:公开|发布)+[）)]?$|^附件[:：]|^[（(]联系人")
@@ -32,8 +32,12 @@ _PROVINCES = (
 _MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 _AUTONOMOUS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
                "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"}
-_PLACE_AT_START = re.compile(rf"^(?:\d{{4}}年)?([{CJK}]{{2,7}}?(?:新区|自治州|自治县|自治区|省|市|区|县|州|盟|旗))")
-_NOT_PLACES = ("中华人民共和", "国家", "全国", "城市", "地区", "特区", "社区", "开发区", "示范区", "保护区", "景区", "园区")
+_PLACE_AT_START = re.compile(rf"^(?:\d{{4}}年)?([{CJK}]{{2,5}}?(?:新区|自治州|自治县|自治区|省|市|区|县|盟|旗))")
+_NOT_PLACES = (
+    "中华人民共和", "国家", "全国", "城市", "地区", "特区", "社区", "开发区", "示范区", "保护区", "景区", "园区", "名胜区",
+    "产区", "行政区", "关于", "人力资源", "市场", "小区", "保税区", "滞洪区", "辖区", "城区", "市区", "矿区", "林区", "牧区", "山区", "库区",
+)
+_PLACES = Places.load()
 
 
 def title_from_filename(stem: str) -> tuple[str, str | None]:
@@ -146,15 +150,16 @@ def find_issuer(header: list[str], region: str | None) -> str:
 
 
 def law_organ(line: str) -> str:
-    """``2019年10月22日 中华人民共和国国务院令第722号公布`` → ``国务院``;
-    ``2017年9月1日 第十二届全国人民代表大会常务委员会第二十九次会议修订`` → ``全国人民代表大会常务委员会``."""
-    if "国务院令" in line or "国务院第" in line or "国务院常务会议" in line:
-        return "国务院"
-    match = _LAW_ORGAN.match(line)
+    """The organ that adopted or promulgated a law, from a line of its header:
+    ``2019年10月22日 中华人民共和国国务院令第722号公布`` → ``国务院``;
+    ``2017年9月1日 第十二届全国人民代表大会常务委员会第二十九次会议修订`` → ``全国人民代表大会常务委员会``;
+    ``2009年1月7日 宁波市第十三届人民代表大会常务委员会公告第9号公布`` → ``宁波市人民代表大会常务委员会``."""
+    match = _ADOPTION_DATE.match(line)
     if not match:
         return ""
-    organ = _SESSION.sub("", match.group(1)).strip()
-    organ = organ.removeprefix("中华人民共和国").strip(" ，,")
+    rest = _SESSION_NUMBER.sub("", line[match.end():]).strip().removeprefix("经")
+    end = _ORGAN_END.search(rest)
+    organ = (rest[: end.start()] if end else rest).removeprefix("中华人民共和国").strip(" ，,、")
     return organ if 2 <= len(organ) <= 40 else ""
 
 
@@ -166,18 +171,18 @@ def _qualify(organ: str, region: str | None) -> str:
 
 
 def find_region(title: str, issuer: str) -> str:
-    """The place the document binds: a place at the start of the title or issuer, ``全国`` for national law."""
+    """The place the document binds: a known place (``regions.tsv``) or a place-like name at the start of the
+    title, else of the issuer; ``全国`` when neither names a place (national law, a ministry's rules)."""
     for text in (title, issuer):
-        place = place_at_start(text)
+        place = _PLACES.at_start(text) or place_at_start(text)
         if place:
             return place
-    if any(issuer.startswith(organ) or organ in issuer[:12] for organ in _NATIONAL_ORGANS) or title.startswith(_NATIONAL_ORGANS):
-        return "全国"
-    return "全国" if not issuer else ""
+    return NATIONAL
 
 
 def place_at_start(text: str) -> str:
-    """The place a title or an organ's name starts with (``长春新区…`` → ``长春新区``), or ``""``."""
+    """A province, or a name ending in 市/区/县/州/盟/旗 (not a word such as 城市, 开发区, 风景名胜区) that a
+    title or an organ's name starts with, or ``""``."""
     text = re.sub(r"^(?:中共|中国共产党)", "", text)
     text = re.sub(r"^\d{4}年(?:度)?", "", text)
     for name in _PROVINCES:
@@ -188,7 +193,7 @@ def place_at_start(text: str) -> str:
     match = _PLACE_AT_START.match(text)
     if match:
         place = match.group(1)
-        if not any(bad in place for bad in _NOT_PLACES):
+        if not any(place.endswith(bad) or place.startswith(bad) for bad in _NOT_PLACES):
             return place
     return ""
 
