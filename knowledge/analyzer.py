@@ -24,6 +24,7 @@ LEXICON_FILES = ("userdict.txt", "synonyms.tsv", "stopwords.txt", "regions.tsv",
 
 # Everything that is not a letter, digit or CJK character is a separator for matching purposes.
 _NOT_WORD = re.compile(r"[^0-9a-z%\u4e00-\u9fff]+")
+BIGRAM_PREFIX = "\u00b7"  # index terms of character bigrams start with it
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}|[0-9a-z%]+")
 # Leading @mentions and polite openers that carry no meaning.
 _MENTION = re.compile(r"@\S+\s*")
@@ -43,7 +44,7 @@ class Analysis:
     @property
     def terms(self) -> list[str]:
         """Words and bigrams in one list; bigrams are prefixed so they never collide with two-character words."""
-        return self.words + ["\u00b7" + gram for gram in self.bigrams]
+        return self.words + [BIGRAM_PREFIX + gram for gram in self.bigrams]
 
 
 class Analyzer:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from knowledge.analyzer import fold
 from knowledge.match import Answer, Match, Matcher
@@ -116,28 +116,33 @@ def evaluate(questions: Iterable[Question], ask: Ask) -> Scores:
     return scores
 
 
-def examples(matcher: Matcher, questions: Iterable[Question]) -> list[Example]:
-    """The questions as material for fitting the ranking model."""
+def examples(matcher: Matcher, questions: Iterable[Question], out_of_scope: bool = True) -> list[Example]:
+    """The questions as material for fitting the ranking model (without the out-of-scope ones when
+    ``out_of_scope`` is false: against a larger library some of them are answered)."""
     found = []
     for question in questions:
         if question.kind == "oos":
-            found.append(matcher.example(question.text, question.scope, None))
+            if out_of_scope:
+                found.append(matcher.example(question.text, question.scope, None))
         else:
             found.append(matcher.example(question.text, question.scope, lambda clause, q=question: answers(clause, q.accept)))
     return found
 
 
-def fit_model(matcher: Matcher, questions: list[Question], folds: int = 0) -> tuple[RankingModel, list[dict[str, float | int]]]:
-    """Fit the ranking model on ``questions``; with ``folds`` ≥ 2 also score a model fitted on the other folds
-    on each fold (questions dealt round-robin), which tells how well the fit carries over to new questions."""
+def fit_model(
+    matcher: Matcher, questions: list[Question], folds: int = 0, extra: Sequence[Example] = ()
+) -> tuple[RankingModel, list[dict[str, float | int]]]:
+    """Fit the ranking model on ``questions`` (and ``extra`` examples, e.g. from a province-scale library);
+    with ``folds`` ≥ 2 also score a model fitted on the other folds on each fold of ``questions`` (dealt
+    round-robin), which tells how well the fit carries over to questions it has not seen."""
     material = examples(matcher, questions)
     held_out: list[dict[str, float | int]] = []
     if folds >= 2:
         original = matcher.model
         for fold_number in range(folds):
-            training = [e for i, e in enumerate(material) if i % folds != fold_number]
+            training = [e for i, e in enumerate(material) if i % folds != fold_number] + list(extra)
             testing = [q for i, q in enumerate(questions) if i % folds == fold_number]
             matcher.model = fit(training)
             held_out.append(evaluate(testing, lambda text, scope: matcher.search(text, scope=scope)).summary())
         matcher.model = original
-    return fit(material), held_out
+    return fit(material + list(extra)), held_out

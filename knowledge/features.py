@@ -88,6 +88,27 @@ def coverage(groups: Sequence[Sequence[QueryTerm | None]], candidates: np.ndarra
     return covered / np.float32(total)
 
 
+def evidence(groups: Sequence[Sequence[QueryTerm | None]], candidate: int, max_idf: float) -> dict[str, float]:
+    """How much of the question a single clause bears out: the idf its present words carry (in units of the
+    rarest word's idf), and the idf of the most specific question word it lacks (a word no clause has counts
+    as the rarest). A small-talk question covers little; a question about something else lacks its point."""
+    covered, missing = 0.0, 0.0
+    for group in groups:
+        known = [term for term in group if term is not None]
+        weight = max((term.idf for term in known), default=max_idf)
+        present = any(_contains(term, candidate) for term in known)
+        if present:
+            covered += weight
+        else:
+            missing = max(missing, weight)
+    return {"covered_idf": min(covered / max_idf, 3.0), "missing_idf": missing / max_idf, "words": min(len(groups), 8) / 8}
+
+
+def _contains(term: QueryTerm, candidate: int) -> bool:
+    position = int(np.searchsorted(term.postings, candidate))
+    return position < len(term.postings) and int(term.postings[position]) == candidate
+
+
 def region_relation(analyzer: Analyzer, document: Document, places: Sequence[str]) -> str:
     """``own``, ``near`` (the place's city, or a district of it), ``national`` or ``other``."""
     region = document.region or ""

@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+from pypinyin import lazy_pinyin
 
 K1 = 1.2
 B = 0.75
+_SOUND_WORD = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 _ARRAYS = ("offsets", "postings", "weights", "lengths")
 
 
@@ -43,12 +46,14 @@ class ClauseIndex:
         postings: np.ndarray,
         weights: np.ndarray,
         lengths: np.ndarray,
+        sounds: dict[str, list[str]] | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.offsets = offsets
         self.postings = postings
         self.weights = weights
         self.lengths = lengths
+        self.sounds = sounds if sounds is not None else sound_table(vocabulary)
 
     @property
     def size(self) -> int:
@@ -104,6 +109,21 @@ class ClauseIndex:
         idf = math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
         return QueryTerm(term, self.postings[start:end], self.weights[start:end], idf)
 
+    def sound_alike(self, word: str) -> list[str]:
+        """Indexed words that sound like ``word`` and differ from it in one character, most frequent first:
+        the homophone a pinyin input method typed by mistake (注消 → 注销, 抵压 → 抵押, 发漂 → 发票)."""
+        if not _SOUND_WORD.match(word):
+            return []
+        found = []
+        for other in self.sounds.get(sound_key(word), ()):
+            if other != word and len(other) == len(word) and sum(a != b for a, b in zip(other, word)) == 1:
+                found.append(other)
+        return sorted(found, key=lambda other: -self._frequency(other))
+
+    def _frequency(self, term: str) -> int:
+        term_id = self.vocabulary[term]
+        return int(self.offsets[term_id + 1] - self.offsets[term_id])
+
     def score(self, terms: Sequence[tuple[QueryTerm, float]]) -> np.ndarray:
         """BM25 scores of every clause for query terms given with their query weights."""
         scores = np.zeros(self.size, dtype=np.float32)
@@ -117,13 +137,29 @@ class ClauseIndex:
         for name in _ARRAYS:
             np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
         terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        tmp = folder / "vocabulary.json.tmp"
-        tmp.write_text(json.dumps(terms, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, folder / "vocabulary.json")
+        for name, value in (("sounds.json", self.sounds), ("vocabulary.json", terms)):
+            tmp = folder / f"{name}.tmp"
+            tmp.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, folder / name)
 
     @classmethod
     def load(cls, folder: Path) -> "ClauseIndex":
         """Open an index written by :meth:`save`; the arrays are memory-mapped, not read."""
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
         terms = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
-        return cls({term: number for number, term in enumerate(terms)}, **arrays)
+        sounds = json.loads((folder / "sounds.json").read_text(encoding="utf-8"))
+        return cls({term: number for number, term in enumerate(terms)}, **arrays, sounds=sounds)
+
+
+def sound_key(word: str) -> str:
+    """The toneless pinyin of ``word``: ``注销`` and ``注消`` are both ``zhu xiao``."""
+    return " ".join(lazy_pinyin(word))
+
+
+def sound_table(vocabulary: dict[str, int]) -> dict[str, list[str]]:
+    """``{pinyin: [words]}`` for the indexed words of 2–6 Chinese characters (not the bigram terms)."""
+    table: dict[str, list[str]] = {}
+    for term in vocabulary:
+        if _SOUND_WORD.match(term):
+            table.setdefault(sound_key(term), []).append(term)
+    return table

@@ -19,8 +19,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from knowledge.analyzer import Analyzer, fold
-from knowledge.features import FEATURES, FeatureBuilder, Query
+from knowledge.analyzer import BIGRAM_PREFIX, Analyzer, fold
+from knowledge.features import FEATURES, FeatureBuilder, Query, evidence
 from knowledge.index import ClauseIndex
 from knowledge.model import Clause, Document
 from knowledge.ranking import Example, RankingModel, decision_row, lead_of
@@ -35,7 +35,6 @@ RECALL_DEPTH = 40  # candidates taken from the whole knowledge base
 PLACE_DEPTH = 20  # and from the documents of the place asked about, and of a document named by title
 PLACES_TIE = 0.5  # two places' measures this close, for a question naming no place: ask which is meant
 _TITLE_NOISE = re.compile(r"^(\d{4}年)|^中华人民共和国|^.{0,8}关于|[(（]\d{4}[-.年]?.*?[)）]$|的通知$|若干|的")
-_BIGRAM = "\u00b7"
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class Matcher:
         self._max_idf = float(np.log(1 + (index.size + 0.5) / 0.5)) if index.size else 1.0
         self.features = FeatureBuilder(analyzer, clauses, documents, clause_document, self._max_idf)
         self._title_names = [(number, name) for number, d in enumerate(documents) for name in short_titles(d.title)]
-        self._place_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._place_masks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
 
     # -- the question ------------------------------------------------------------------------------------
 
@@ -111,16 +110,24 @@ class Matcher:
         place_names = {name for name, region in self.analyzer.regions.items() if region in named}
         groups = [group for group in dict.fromkeys(analysis.groups) if group[0] not in place_names]
         bigrams = [gram for gram in dict.fromkeys(analysis.bigrams) if not any(gram in name for name in place_names)]
+        groups = [self._with_homophone(group) for group in groups]
         return Query(
             text=text,
             groups=[[self.index.lookup(word) for word in group] for group in groups],
             words=[term for term in map(self.index.lookup, dict.fromkeys(w for g in groups for w in g)) if term is not None],
-            bigrams=[self.index.lookup(_BIGRAM + gram) for gram in bigrams],
+            bigrams=[self.index.lookup(BIGRAM_PREFIX + gram) for gram in bigrams],
             core="".join(gram[0] for gram in bigrams) + (bigrams[-1][1:] if bigrams else ""),
             named=named,
             scope=None if named else scope,
             titled=titled,
         )
+
+    def _with_homophone(self, group: tuple[str, ...]) -> tuple[str, ...]:
+        """A word no clause has, with the indexed word it was probably mistyped for (注消 → 注销)."""
+        if any(word in self.index.vocabulary for word in group):
+            return group
+        alike = self.index.sound_alike(group[0])
+        return (*group, alike[0]) if alike else group
 
     def _documents_named(self, question: str) -> tuple[list[int], str]:
         """Documents whose title (or its short form: 优化营商环境条例, 中小企业促进法) the question names, and the
@@ -146,25 +153,31 @@ class Matcher:
     # -- recall ------------------------------------------------------------------------------------------
 
     def _recall(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate clause numbers (ascending) and their BM25 scores."""
+        """Candidate clause numbers (ascending) and their BM25 scores. A question that names a place is answered
+        from that place's documents, its city's or districts', and national law; other places' documents only
+        when none of those has anything in common with the question."""
         terms = [(term, 1.0) for term in query.words] + [(term, BIGRAM_WEIGHT) for term in query.bigrams if term is not None]
         scores = self.index.score(terms)
+        if query.named:
+            allowed = scores * self._place_mask(tuple(query.named), ("own", "near", "national"))
+            if allowed.any():
+                scores = allowed
         picked = [_top(scores, RECALL_DEPTH)]
         if query.places:
-            picked.append(_top(scores * self._place_mask(tuple(query.places)), PLACE_DEPTH))
+            picked.append(_top(scores * self._place_mask(tuple(query.places), ("own", "near")), PLACE_DEPTH))
         if query.titled:
             picked.append(_top(scores * np.isin(self.clause_document, query.titled), PLACE_DEPTH))
         candidates = np.unique(np.concatenate(picked))
         candidates = candidates[scores[candidates] > 0]
         return candidates.astype(np.int32), scores[candidates]
 
-    def _place_mask(self, places: tuple[str, ...]) -> np.ndarray:
-        """1 for clauses of documents of ``places`` (or their city / districts), else 0."""
-        mask = self._place_masks.get(places)
+    def _place_mask(self, places: tuple[str, ...], relations: tuple[str, ...]) -> np.ndarray:
+        """1 for clauses of documents whose relation to ``places`` is one of ``relations``, else 0."""
+        key = (places, relations)
+        mask = self._place_masks.get(key)
         if mask is None:
-            relations = self.features.document_relations(places)
-            per_document = np.array([relation in ("own", "near") for relation in relations], dtype=np.float32)
-            mask = self._place_masks[places] = per_document[self.clause_document] if len(per_document) else per_document
+            per_document = np.array([r in relations for r in self.features.document_relations(places)], dtype=np.float32)
+            mask = self._place_masks[key] = per_document[self.clause_document] if len(per_document) else per_document
         return mask
 
     # -- search ------------------------------------------------------------------------------------------
@@ -188,7 +201,8 @@ class Matcher:
         order = np.argsort(-ranked.scores, kind="stable")
         best = int(order[0])
         runner_up = int(order[1]) if len(order) > 1 else None
-        row = decision_row(ranked.features, ranked.scores, best, runner_up, ranked.question_features)
+        best_evidence = evidence(ranked.query.groups, int(ranked.candidates[best]), self._max_idf)
+        row = decision_row(ranked.features, ranked.scores, best, runner_up, ranked.question_features, best_evidence)
         confidence = self.model.confidence(row)
         # A match's score: the confidence for the best, lowered for the others by how far they rank below it.
         logit = np.log(max(confidence, 1e-6) / max(1 - confidence, 1e-6))
@@ -220,7 +234,8 @@ class Matcher:
         the question is out of scope)."""
         ranked = self.rank(question, scope)
         marks = np.array([bool(right and right(self.clauses[int(c)])) for c in ranked.candidates], dtype=bool)
-        return Example(ranked.features.astype(np.float64), marks, ranked.question_features, right is not None)
+        evidence_of = [evidence(ranked.query.groups, int(c), self._max_idf) for c in ranked.candidates]
+        return Example(ranked.features.astype(np.float64), marks, ranked.question_features, right is not None, evidence_of)
 
     def _match(self, number: int, score: float) -> Match:
         return Match(self.clauses[number], self.documents[int(self.clause_document[number])], round(score, 4))

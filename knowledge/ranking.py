@@ -33,6 +33,9 @@ DECISION_FEATURES: tuple[str, ...] = (
     "bigram_cover",
     "fuzzy",
     "lead",  # the best candidate's ranking score minus the runner-up's
+    "covered_idf",  # the idf mass of the question's words the best candidate contains
+    "missing_idf",  # the idf of the most specific question word it lacks
+    "words",  # how many content words the question has
     "chitchat",  # the question has a chit-chat word (chitchat.txt)
     "unknown",  # share of the question's words that no clause has
     "domain",  # the question has a domain term (userdict.txt, synonyms.tsv)
@@ -95,9 +98,12 @@ def lead_of(scores: np.ndarray, best: int, runner_up: int | None) -> float:
     return min(float(scores[best] - scores[runner_up]), MAX_LEAD) if runner_up is not None else MAX_LEAD
 
 
-def decision_row(features: np.ndarray, scores: np.ndarray, best: int, runner_up: int | None, question: dict[str, float]) -> np.ndarray:
+def decision_row(
+    features: np.ndarray, scores: np.ndarray, best: int, runner_up: int | None, question: dict[str, float], best_evidence: dict[str, float]
+) -> np.ndarray:
     """The decision features of a question whose candidates have ``features`` and ranking ``scores``."""
     values = {
+        **best_evidence,
         "word_cover": float(features[best, COLUMN["word_cover"]]),
         "bigram_cover": float(features[best, COLUMN["bigram_cover"]]),
         "fuzzy": float(features[best, COLUMN["fuzzy"]]),
@@ -118,6 +124,7 @@ class Example:
     right: np.ndarray  # bool per candidate
     question: dict[str, float]
     in_scope: bool
+    evidence_of: list[dict[str, float]]  # of every candidate, for refitting
 
 
 def fit_ranking(examples: Sequence[Example], l2: float = 0.02, iterations: int = 1500, rate: float = 0.5) -> np.ndarray:
@@ -158,7 +165,7 @@ def fit(examples: Sequence[Example], declined_target: float = 0.95) -> RankingMo
         order = np.argsort(-scores)
         best = int(order[0])
         runner = int(order[1]) if len(order) > 1 else None
-        rows.append(decision_row(example.features.astype(np.float64), scores, best, runner, example.question))
+        rows.append(decision_row(example.features.astype(np.float64), scores, best, runner, example.question, example.evidence_of[best]))
         labels.append(1.0 if example.in_scope else 0.0)
         first_right.append(bool(example.right[best]) if example.in_scope else False)
     decision, bias = fit_decision(np.array(rows), np.array(labels))

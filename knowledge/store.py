@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 PARALLEL_FROM = 24  # files; fewer are parsed in this process
 RELOAD_CHECK_SECONDS = 2.0
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 Progress = Callable[[int, int, str], None]
 

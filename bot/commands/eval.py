@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from bot.runtime import Runtime
-from knowledge.evaluate import evaluate, fit_model, read_questions
+from knowledge.evaluate import evaluate, examples, fit_model, read_questions
 from knowledge.ranking import MODEL_FILE
 from knowledge.store import KnowledgeBase
 
@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fit", action="store_true", help="fit the ranking model on the files and save it")
     parser.add_argument("--folds", type=int, default=0, help="with --fit: cross-validate over this many folds first")
     parser.add_argument("--model", type=Path, default=MODEL_FILE, help="with --fit: where to write the model")
+    parser.add_argument("--corpus-kb", metavar="FOLDER", help="with --fit: also fit on this (province-scale) knowledge base folder")
+    parser.add_argument("--corpus-questions", nargs="*", default=[], metavar="FILE.jsonl", help="with --corpus-kb: questions about its documents")
     parser.set_defaults(handler=run_eval)
 
 
@@ -71,7 +73,16 @@ def _fit(knowledge: KnowledgeBase, questions: list, args: argparse.Namespace) ->
     if matcher is None:
         print("知识库是空的，无法拟合", file=sys.stderr)
         return 2
-    model, held_out = fit_model(matcher, questions, folds=args.folds)
+    extra = []
+    if args.corpus_kb:
+        corpus = KnowledgeBase.open(args.corpus_kb, load_defaults=False, analyzer=knowledge.analyzer)
+        if corpus.matcher is None:
+            print(f"知识库 {args.corpus_kb} 是空的", file=sys.stderr)
+            return 2
+        corpus_questions = questions + [q for name in args.corpus_questions for q in read_questions(name)]
+        extra = examples(corpus.matcher, corpus_questions, out_of_scope=False)
+        print(f"{len(extra)} questions against {args.corpus_kb} ({corpus.clause_count} clauses) added to the fit")
+    model, held_out = fit_model(matcher, questions, folds=args.folds, extra=extra)
     for number, summary in enumerate(held_out, start=1):
         print(f"fold {number}/{len(held_out)} (held out): {json.dumps(summary, ensure_ascii=False)}")
     model.save(args.model)
