@@ -25,7 +25,7 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -258,14 +258,15 @@ class KnowledgeBase:
 
     # -- changing ----------------------------------------------------------------------------------------
 
-    def add(self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None) -> AddReport:
+    def add(self, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None, region: str | None = None) -> AddReport:
         """Parse ``paths`` (files, or folders searched recursively) and add what parses; a file that does
-        not parse is refused with its reason and changes nothing. A document already present is replaced."""
+        not parse is refused with its reason and changes nothing. A document already present is replaced.
+        ``region`` sets the place the added documents bind, when their title and issuer do not say it."""
         files, refused = _expand(paths)
         with self._lock():
             current = self._read_current()
             existing = self._manifest(current)["sources"] if current else {}
-            report = self._build(files, existing, progress)
+            report = self._build(files, existing, progress, region)
         report.refused[:0] = refused
         self._load()
         return report
@@ -290,8 +291,11 @@ class KnowledgeBase:
         self._load()
         return report
 
-    def _build(self, new_files: Sequence[str], existing: dict[str, str], progress: Progress | None) -> AddReport:
-        """Build a new generation from the existing sources plus ``new_files`` and make it current."""
+    def _build(self, new_files: Sequence[str], existing: dict[str, str], progress: Progress | None, region: str | None = None) -> AddReport:
+        """Build a new generation from the existing sources plus ``new_files`` (bound to ``region`` when it is
+        given) and make it current. Regions set by staff are kept in the manifest and survive rebuilds."""
+        current = self._read_current()
+        regions: dict[str, str] = dict(self._manifest(current).get("regions", {})) if current else {}
         sources_dir = self.path / "sources"
         kept = [str(sources_dir / name) for name in existing.values()]
         report = AddReport()
@@ -304,17 +308,22 @@ class KnowledgeBase:
                 report.refused.append((parsed.source, parsed.error or "无法解析"))
                 continue
             doc_id = parsed.document.doc_id
+            if parsed.source in new_set and region:
+                regions[doc_id] = region
+            document = replace(parsed.document, region=regions[doc_id]) if doc_id in regions else parsed.document
             if parsed.source in new_set:
-                (report.replaced if doc_id in documents else report.added).append(parsed.document)
-            documents[doc_id] = parsed.document
+                (report.replaced if doc_id in documents else report.added).append(document)
+            documents[doc_id] = document
             terms[doc_id] = parsed.terms or []
             origin[doc_id] = parsed.source
         if not report.added and not report.replaced and new_files and len(documents) == len(existing):
             return report  # nothing new parsed: leave the current generation as it is
-        self._write_generation(documents, terms, origin)
+        self._write_generation(documents, terms, origin, {k: v for k, v in regions.items() if k in documents})
         return report
 
-    def _write_generation(self, documents: dict[str, Document], terms: dict[str, list[list[str]]], origin: dict[str, str]) -> None:
+    def _write_generation(
+        self, documents: dict[str, Document], terms: dict[str, list[list[str]]], origin: dict[str, str], regions: dict[str, str]
+    ) -> None:
         sources_dir = self.path / "sources"
         sources_dir.mkdir(exist_ok=True)
         stored: dict[str, str] = {}
@@ -343,6 +352,7 @@ class KnowledgeBase:
             "documents": len(ordered),
             "clauses": index.size,
             "sources": stored,
+            "regions": regions,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp = self.path / "CURRENT.tmp"

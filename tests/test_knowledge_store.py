@@ -73,6 +73,16 @@ def test_a_file_that_cannot_be_parsed_is_refused_and_changes_nothing(knowledge: 
     assert len(list((knowledge.path / "sources").iterdir())) == 9
 
 
+def test_a_region_set_by_staff_survives_a_rebuild(knowledge: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "小店经济措施.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    added = knowledge.add([path], region="朝阳区").added[0]
+    assert added.region == "朝阳区"
+    knowledge.rebuild()
+    assert knowledge.get(added.doc_id).region == "朝阳区"
+    assert knowledge.ask("朝阳区小店房租能减免吗").matches[0].document.doc_id == added.doc_id
+
+
 def test_unsupported_and_missing_files_are_refused(knowledge: KnowledgeBase, tmp_path: Path) -> None:
     (tmp_path / "notes.xls").write_bytes(b"x")
     report = knowledge.add([tmp_path / "notes.xls", tmp_path / "missing.txt"])

@@ -16,6 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = actions.add_parser("add", help="add documents (.txt .md .docx .pdf, or folders of them)")
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument("--quiet", action="store_true", help="no progress line")
+    add.add_argument("--region", help="the place the documents bind (长春市, 朝阳区 …) when their title does not say it")
     add.set_defaults(handler=add_documents)
     listing = actions.add_parser("list", help="list the documents")
     listing.set_defaults(handler=list_documents)
@@ -52,7 +53,7 @@ def _progress(quiet: bool):
 def add_documents(args: argparse.Namespace) -> int:
     knowledge = Runtime().knowledge
     started = time.monotonic()
-    report = knowledge.add(args.paths, progress=_progress(args.quiet))
+    report = knowledge.add(args.paths, progress=_progress(args.quiet), region=args.region)
     for document in report.added:
         print(f"已添加 {document.doc_id}  《{document.title}》 {len(document.clauses)} 条")
     for document in report.replaced:
