@@ -227,3 +227,19 @@ def load_catalogue(config: Mapping[str, Any] | None = None) -> Catalogue:
     except OSError as exc:
         raise CatalogueError(f"cannot read the catalogue {path}: {exc.strerror}") from exc
     return _load_file(str(path), mtime)
+
+
+def knowledge_departments(catalogue: Catalogue, documents: Iterable[Any]) -> dict[str, list[tuple[str, int]]]:
+    """For each category, the lead departments of the knowledge-base clauses that mention its keywords or
+    agencies, most frequent first: the evidence the default catalogue was drawn from, to check an edited one by."""
+    counts: dict[str, dict[str, int]] = {category.name: {} for category in catalogue.categories}
+    for document in documents:
+        for clause in document.clauses:
+            if not clause.departments:
+                continue
+            text = fold(" ".join((clause.heading, clause.text)))
+            for category in catalogue.categories:
+                if any(len(term) > 1 and fold(term) in text for term in category.keywords + category.agencies):
+                    for department in clause.departments:
+                        counts[category.name][department] = counts[category.name].get(department, 0) + 1
+    return {name: sorted(found.items(), key=lambda item: (-item[1], item[0])) for name, found in counts.items()}

@@ -40,6 +40,10 @@ PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 COMPANY = re.compile(r"([\u4e00-\u9fffA-Za-z0-9（）()]{2,30}?(有限责任公司|股份有限公司|有限公司|公司|集团|厂|店|中心|合作社|工作室|事务所|医院|诊所|酒店|饭店|餐馆|超市))")
 
 
+SPEAKER = re.compile(r"^(我们是|我是|我们|我司是|我司|本公司是|这里是|这边是)")
+NOT_THE_SENDER = ("供电", "燃气", "自来水", "供暖", "物业", "劳务", "装修", "平台", "总包", "隔壁", "有家", "一家", "某")
+
+
 def conversation(state: dict[str, Any]) -> dict[str, Any]:
     """This feature's part of a conversation state."""
     return state.setdefault(STATE_KEY, {})
@@ -52,8 +56,10 @@ def extract_fields(text: str) -> dict[str, str]:
     if phone:
         found["contact"] = phone.group(1)
     company = COMPANY.search(text)
-    if company and not company.group(1).startswith(("我们", "供电", "燃气", "自来水", "供暖", "物业")):
-        found["company"] = company.group(1)
+    if company:
+        name = SPEAKER.sub("", company.group(1))
+        if len(name) >= 4 and not name.startswith(NOT_THE_SENDER):
+            found["company"] = name
     return found
 
 
