@@ -20,7 +20,7 @@ from knowledge.normal import fold, read_lines
 from knowledge.places import Places
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-LEXICON_FILES = ("userdict.txt", "synonyms.tsv", "stopwords.txt", "regions.tsv", "chitchat.txt")
+LEXICON_FILES = ("userdict.txt", "synonyms.tsv", "stopwords.txt", "regions.tsv", "chitchat.txt", "lookups.txt")
 
 # Everything that is not a letter, digit or CJK character is a separator for matching purposes.
 _NOT_WORD = re.compile(r"[^0-9a-z%\u4e00-\u9fff]+")
@@ -30,6 +30,12 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}|[0-9a-z%]+")
 _MENTION = re.compile(r"@\S+\s*")
 
 jieba.setLogLevel(logging.WARNING)
+
+
+def _word_pattern(path: Path) -> re.Pattern[str] | None:
+    """One regular expression for the words of a word-list file, longest first."""
+    words = sorted(set(" ".join(read_lines(path)).split()), key=len, reverse=True)
+    return re.compile("|".join(re.escape(fold(word)) for word in words)) if words else None
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ class Analyzer:
         self._jieba.load_userdict(str(data_dir / "userdict.txt"))
         self.synonyms = self._load_synonyms(data_dir / "synonyms.tsv")
         canonicals = {canonical for found in self.synonyms.values() for canonical in found}
+        self._variants_of: dict[str, list[str]] = {}
+        for variant, found in self.synonyms.items():
+            for canonical in found:
+                self._variants_of.setdefault(canonical, []).append(variant)
+        self._expansion_cache: dict[str, list[str]] = {}
         self.domain_terms = {fold(line.split()[0]) for line in read_lines(data_dir / "userdict.txt")}
         self.domain_terms |= set(self.synonyms) | canonicals
         for word in [*self.synonyms, *canonicals]:
@@ -70,8 +81,8 @@ class Analyzer:
         self.regions = self.places.names  # every name a question may use for a place → the place
         for name in self.regions:
             self._jieba.add_word(name, freq=2000)
-        chitchat = sorted(set(" ".join(read_lines(data_dir / "chitchat.txt")).split()), key=len, reverse=True)
-        self._chitchat = re.compile("|".join(re.escape(fold(word)) for word in chitchat)) if chitchat else None
+        self._chitchat = _word_pattern(data_dir / "chitchat.txt")
+        self._lookups = _word_pattern(data_dir / "lookups.txt")
 
     @staticmethod
     def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
@@ -129,6 +140,20 @@ class Analyzer:
             self._add_bigrams("".join(segment), bigrams)
         return Analysis(words, bigrams, groups)
 
+    def expansion(self, words: list[str]) -> list[str]:
+        """Index terms of the everyday words for the lexicon's terms among ``words`` (a clause's): a clause that
+        says 全程网办 also gets the words and bigrams of 手机上办, 网上办, 不用跑 …, so a question that uses
+        only part of such a phrase ("手机上点点就办了") still meets it."""
+        terms: list[str] = []
+        for word in dict.fromkeys(words):
+            if word in self._variants_of:
+                cached = self._expansion_cache.get(word)
+                if cached is None:
+                    analysis = self.analyze(" ".join(self._variants_of[word]))
+                    cached = self._expansion_cache[word] = list(dict.fromkeys(analysis.terms))
+                terms.extend(cached)
+        return terms
+
     def _parts(self, word: str) -> list[str]:
         """The dictionary words inside a long word (``电子营业执照`` → 电子, 营业, 执照, 营业执照), as jieba's
         search mode finds them, so a question using the shorter word still meets the clause."""
@@ -163,6 +188,15 @@ class Analyzer:
         """The first chit-chat word (``chitchat.txt``) in ``text``, if any: such a message is not a policy question."""
         match = self._chitchat.search(fold(text)) if self._chitchat else None
         return match.group(0) if match else None
+
+    def lookup_word(self, text: str) -> str | None:
+        """The first word of ``text`` that asks for a fact policies do not hold (``lookups.txt``: 电话, 地址, 门票 …)."""
+        match = self._lookups.search(fold(text)) if self._lookups else None
+        return match.group(0) if match else None
+
+    def domain_share(self, words: list[str]) -> float:
+        """The share of ``words`` that are lexicon terms (a formal term or an everyday word for one)."""
+        return sum(1 for word in words if word in self.domain_terms) / len(words) if words else 0.0
 
     @staticmethod
     def clean_question(text: str) -> str:

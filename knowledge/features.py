@@ -39,6 +39,9 @@ FEATURES: tuple[str, ...] = (
     "general",  # a preamble or a general section (总体要求, 保障措施 ...), which seldom answers a question
     "length",  # log length of the clause text
     "titled",  # the question names the clause's document
+    "expansion_word_cover",  # word_cover against the everyday words of the clause's terms (Analyzer.expansion)
+    "expansion_bigram_cover",  # bigram_cover against them
+    "either_word_cover",  # share of the question's words found in the clause or in its everyday words
 )
 COLUMN = {name: number for number, name in enumerate(FEATURES)}
 FUZZY_PREFIX = 600  # characters of a clause compared by rapidfuzz
@@ -54,10 +57,20 @@ class Query:
     groups: list[list[QueryTerm | None]]  # each word with its synonyms (None: a word no clause has)
     words: list[QueryTerm]  # every known word and synonym, for recall
     bigrams: list[QueryTerm | None]
-    core: str  # the question's content words joined, for fuzzy comparison
+    core: str
+    expansion_groups: list[list[QueryTerm | None]] = field(default_factory=list)  # the groups in the expansion index
+    expansion_bigrams: list[QueryTerm | None] = field(default_factory=list)  # the question's content words joined, for fuzzy comparison
     named: list[str] = field(default_factory=list)  # places the question names
     scope: str | None = None  # the place the chat is bound to
     titled: list[int] = field(default_factory=list)  # documents the question names (by number)
+    domain: float = 0.0  # the share of its words that are lexicon terms
+
+    @property
+    def either_groups(self) -> list[list[QueryTerm | None]]:
+        """Each word's terms in the clause index and in the everyday-words index together."""
+        if not self.expansion_groups:
+            return self.groups
+        return [[*main, *extra] for main, extra in zip(self.groups, self.expansion_groups)]
 
     @property
     def places(self) -> list[str]:
@@ -146,6 +159,10 @@ class FeatureBuilder:
         rows[:, COLUMN["word_cover"]] = coverage(query.groups, candidates, self.max_idf)
         rows[:, COLUMN["bigram_cover"]] = coverage([[term] for term in query.bigrams], candidates, self.max_idf)
         rows[:, COLUMN["recall"]] = recall / max(float(recall.max()), 1e-9)
+        if query.expansion_groups:
+            rows[:, COLUMN["expansion_word_cover"]] = coverage(query.expansion_groups, candidates, self.max_idf)
+            rows[:, COLUMN["expansion_bigram_cover"]] = coverage([[t] for t in query.expansion_bigrams], candidates, self.max_idf)
+            rows[:, COLUMN["either_word_cover"]] = coverage(query.either_groups, candidates, self.max_idf)
         wanted_bigrams = {term.term[1:] for term in query.bigrams if term is not None}
         heading_terms = [(max(t.idf for t in known), [t.term for t in known]) for known in ([t for t in g if t is not None] for g in query.groups) if known]
         heading_total = sum(weight for weight, _ in heading_terms) or 1.0

@@ -33,6 +33,7 @@ NOT_FOUND = "not_found"
 BIGRAM_WEIGHT = 0.5  # a bigram counts half a word in recall
 RECALL_DEPTH = 40  # candidates taken from the whole knowledge base
 PLACE_DEPTH = 20  # and from the documents of the place asked about, and of a document named by title
+EXPANSION_RECALL = 0.3  # the everyday-words index counts this much in the recall score
 PLACES_TIE = 0.5  # two places' measures this close, for a question naming no place: ask which is meant
 _TITLE_NOISE = re.compile(r"^(\d{4}年)|^中华人民共和国|^.{0,8}关于|[(（]\d{4}[-.年]?.*?[)）]$|的通知$|若干|的")
 
@@ -85,9 +86,11 @@ class Matcher:
         documents: Sequence[Document],
         clause_document: np.ndarray,
         model: RankingModel | None = None,
+        expansion: ClauseIndex | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.index = index
+        self.expansion = expansion
         self.clauses = clauses
         self.documents = documents
         self.clause_document = clause_document
@@ -111,15 +114,19 @@ class Matcher:
         groups = [group for group in dict.fromkeys(analysis.groups) if group[0] not in place_names]
         bigrams = [gram for gram in dict.fromkeys(analysis.bigrams) if not any(gram in name for name in place_names)]
         groups = [self._with_homophone(group) for group in groups]
+        expansion = self.expansion
         return Query(
             text=text,
             groups=[[self.index.lookup(word) for word in group] for group in groups],
+            expansion_groups=[[expansion.lookup(word) for word in group] for group in groups] if expansion else [],
+            expansion_bigrams=[expansion.lookup(BIGRAM_PREFIX + gram) for gram in bigrams] if expansion else [],
             words=[term for term in map(self.index.lookup, dict.fromkeys(w for g in groups for w in g)) if term is not None],
             bigrams=[self.index.lookup(BIGRAM_PREFIX + gram) for gram in bigrams],
             core="".join(gram[0] for gram in bigrams) + (bigrams[-1][1:] if bigrams else ""),
             named=named,
             scope=None if named else scope,
             titled=titled,
+            domain=self.analyzer.domain_share([group[0] for group in groups]),
         )
 
     def _with_homophone(self, group: tuple[str, ...]) -> tuple[str, ...]:
@@ -141,13 +148,13 @@ class Matcher:
         return list(dict.fromkeys(number for number, _ in found)), folded
 
     def _question_features(self, query: Query) -> dict[str, float]:
-        groups = query.groups
+        groups = query.either_groups
         unknown = sum(1 for group in groups if all(term is None for term in group)) / len(groups) if groups else 1.0
-        words = [term.term for group in groups for term in group if term is not None]
         return {
             "chitchat": 1.0 if self.analyzer.chitchat_word(query.text) else 0.0,
+            "lookup": 1.0 if self.analyzer.lookup_word(query.text) else 0.0,
             "unknown": unknown,
-            "domain": 1.0 if any(self.analyzer.is_domain_term(word) for word in words) else 0.0,
+            "domain": query.domain,
         }
 
     # -- recall ------------------------------------------------------------------------------------------
@@ -158,11 +165,22 @@ class Matcher:
         when none of those has anything in common with the question."""
         terms = [(term, 1.0) for term in query.words] + [(term, BIGRAM_WEIGHT) for term in query.bigrams if term is not None]
         scores = self.index.score(terms)
+        allowed_mask = None
         if query.named:
-            allowed = scores * self._place_mask(tuple(query.named), ("own", "near", "national"))
-            if allowed.any():
-                scores = allowed
+            allowed_mask = self._place_mask(tuple(query.named), ("own", "near", "national"))
+            if (scores * allowed_mask).any():
+                scores = scores * allowed_mask
+            else:
+                allowed_mask = None
         picked = [_top(scores, RECALL_DEPTH)]
+        if self.expansion is not None and query.expansion_groups:
+            everyday = [(t, 1.0) for g in query.expansion_groups for t in g if t is not None]
+            everyday += [(t, BIGRAM_WEIGHT) for t in query.expansion_bigrams if t is not None]
+            expanded = self.expansion.score(everyday)
+            if query.named and allowed_mask is not None:
+                expanded = expanded * allowed_mask
+            picked.append(_top(expanded, PLACE_DEPTH))
+            scores = scores + EXPANSION_RECALL * expanded
         if query.places:
             picked.append(_top(scores * self._place_mask(tuple(query.places), ("own", "near")), PLACE_DEPTH))
         if query.titled:
@@ -201,7 +219,7 @@ class Matcher:
         order = np.argsort(-ranked.scores, kind="stable")
         best = int(order[0])
         runner_up = int(order[1]) if len(order) > 1 else None
-        best_evidence = evidence(ranked.query.groups, int(ranked.candidates[best]), self._max_idf)
+        best_evidence = evidence(ranked.query.either_groups, int(ranked.candidates[best]), self._max_idf)
         row = decision_row(ranked.features, ranked.scores, best, runner_up, ranked.question_features, best_evidence)
         confidence = self.model.confidence(row)
         # A match's score: the confidence for the best, lowered for the others by how far they rank below it.
@@ -234,7 +252,7 @@ class Matcher:
         the question is out of scope)."""
         ranked = self.rank(question, scope)
         marks = np.array([bool(right and right(self.clauses[int(c)])) for c in ranked.candidates], dtype=bool)
-        evidence_of = [evidence(ranked.query.groups, int(c), self._max_idf) for c in ranked.candidates]
+        evidence_of = [evidence(ranked.query.either_groups, int(c), self._max_idf) for c in ranked.candidates]
         return Example(ranked.features.astype(np.float64), marks, ranked.question_features, right is not None, evidence_of)
 
     def _match(self, number: int, score: float) -> Match:

@@ -14,6 +14,7 @@ class Clause:
     heading of the section it belongs to. ``section`` is the chain of enclosing headings, outermost first.
     ``departments`` are the lead departments, inherited from the section heading when the clause names none.
     ``deadline`` is the deadline text as written (``10月31日``, ``每月25日前``), or None.
+    ``questions`` are the similar questions staff keep for it, indexed with its everyday words.
     """
 
     doc_id: str
@@ -24,6 +25,7 @@ class Clause:
     section: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()
     deadline: str | None = None
+    questions: tuple[str, ...] = ()  # 相似问法: how people ask about it (from <document>.questions.tsv)
 
     @property
     def key(self) -> str:

@@ -37,8 +37,9 @@ DECISION_FEATURES: tuple[str, ...] = (
     "missing_idf",  # the idf of the most specific question word it lacks
     "words",  # how many content words the question has
     "chitchat",  # the question has a chit-chat word (chitchat.txt)
+    "lookup",  # the question asks for a fact policies do not hold (lookups.txt)
     "unknown",  # share of the question's words that no clause has
-    "domain",  # the question has a domain term (userdict.txt, synonyms.tsv)
+    "domain",  # the share of the question's words that are lexicon terms (userdict.txt, synonyms.tsv)
 )
 
 
@@ -153,7 +154,7 @@ def fit_decision(rows: np.ndarray, labels: np.ndarray, l2: float = 0.002, iterat
     return weights, bias
 
 
-def fit(examples: Sequence[Example], declined_target: float = 0.95) -> RankingModel:
+def fit(examples: Sequence[Example], declined_target: float = 0.9) -> RankingModel:
     """Fit both models and choose thresholds: ``answer`` is the lowest confidence that still declines
     ``declined_target`` of the out-of-scope questions, ``lead`` balances wrong answers against choices."""
     ranking = fit_ranking(examples)

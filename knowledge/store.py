@@ -2,9 +2,11 @@
 
 Layout of the knowledge folder (``knowledge.path`` in the configuration, ``instance/knowledge`` by default)::
 
-    sources/<doc_id>/<name>   copies of every document added, under their own names (``kb rebuild`` re-reads these)
+    sources/<doc_id>/<name>   copies of every document added, under their own names (``kb rebuild`` re-reads these),
+                              with its similar questions (``<name>.questions.tsv``) when it has them
     gen-<n>/documents.pickle  the parsed documents of generation n
     gen-<n>/index/            the clause index (numpy arrays, memory-mapped on load)
+    gen-<n>/expansion/        the index of the everyday words for each clause's terms (Analyzer.expansion)
     gen-<n>/manifest.json     what generation n holds and which lexicon built it
     CURRENT                   the name of the live generation, replaced atomically
     .lock                     held while a generation is built, so two writers never interleave
@@ -41,9 +43,10 @@ from knowledge.model import Clause, Document
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+QUESTIONS_SUFFIX = ".questions.tsv"
 PARALLEL_FROM = 24  # files; fewer are parsed in this process
 RELOAD_CHECK_SECONDS = 2.0
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 Progress = Callable[[int, int, str], None]
 
@@ -62,6 +65,7 @@ class _Parsed:
     source: str
     document: Document | None
     terms: list[list[str]] | None
+    expansions: list[list[str]] | None = None
     error: str | None = None
 
 
@@ -80,17 +84,45 @@ def clause_text_for_index(clause: Clause) -> str:
     return " ".join((*clause.section, clause.heading, clause.text))
 
 
+def questions_file(source: str | os.PathLike[str]) -> Path:
+    """Where the similar questions of a document live: ``X.txt`` → ``X.questions.tsv`` beside it."""
+    path = Path(source)
+    return path.with_name(path.stem + QUESTIONS_SUFFIX)
+
+
+def attach_questions(document: Document, source: str | os.PathLike[str]) -> Document:
+    """The document with the similar questions of ``<source>.questions.tsv`` (``clause number<TAB>question``
+    per line) on its clauses; lines for a clause number the document does not have are logged and skipped."""
+    path = questions_file(source)
+    if not path.exists():
+        return document
+    asked: dict[str, list[str]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        clause_number, _, question = line.partition("\t")
+        if line.strip() and not line.startswith("#") and question.strip():
+            asked.setdefault(clause_number.strip(), []).append(question.strip())
+    known = {clause.number for clause in document.clauses}
+    for unknown in sorted(set(asked) - known):
+        log.warning("%s: no clause %s in %s, its similar questions are skipped", path.name, unknown, document.title)
+    clauses = tuple(replace(c, questions=tuple(asked.get(c.number, ()))) if c.number in asked else c for c in document.clauses)
+    return replace(document, clauses=clauses)
+
+
 def _parse_and_analyze(source: str) -> _Parsed:
     """Parse one file and analyse its clauses (runs in a worker process for large builds)."""
     try:
-        document = parse_file(source)
+        document = attach_questions(parse_file(source), source)
     except IngestError as exc:
-        return _Parsed(source, None, None, str(exc))
+        return _Parsed(source, None, None, error=str(exc))
     except Exception as exc:  # a parser bug must not take the whole build down; the file is refused
-        return _Parsed(source, None, None, f"{Path(source).name}: 无法解析 ({type(exc).__name__}: {exc})")
+        return _Parsed(source, None, None, error=f"{Path(source).name}: 无法解析 ({type(exc).__name__}: {exc})")
     analyzer = _analyzer_for_worker()
-    terms = [analyzer.analyze(clause_text_for_index(clause)).terms for clause in document.clauses]
-    return _Parsed(source, document, terms)
+    analyses = [analyzer.analyze(clause_text_for_index(clause)) for clause in document.clauses]
+    expansions = [
+        analyzer.expansion(analysis.words) + (analyzer.analyze(" ".join(clause.questions)).terms if clause.questions else [])
+        for clause, analysis in zip(document.clauses, analyses)
+    ]
+    return _Parsed(source, document, [a.terms for a in analyses], expansions)
 
 
 def _parse_all(sources: Sequence[str], progress: Progress | None) -> Iterator[_Parsed]:
@@ -184,11 +216,12 @@ class KnowledgeBase:
         with open(folder / "documents.pickle", "rb") as handle:
             documents: list[Document] = pickle.load(handle)
         index = ClauseIndex.load(folder / "index")
+        expansion = ClauseIndex.load(folder / "expansion")
         clauses = [clause for document in documents for clause in document.clauses]
         owner = np.repeat(np.arange(len(documents), dtype=np.int32), [len(d.clauses) for d in documents])
         self._documents, self._clauses = documents, clauses
         self._positions = {clause.key: number for number, clause in enumerate(clauses)}
-        self._matcher = Matcher(self.analyzer, index, clauses, documents, owner)
+        self._matcher = Matcher(self.analyzer, index, clauses, documents, owner, expansion=expansion)
         self._sources = self._manifest(generation)["sources"]
         self._generation = generation
 
@@ -300,7 +333,7 @@ class KnowledgeBase:
         kept = [str(sources_dir / name) for name in existing.values()]
         report = AddReport()
         documents: dict[str, Document] = {}
-        terms: dict[str, list[list[str]]] = {}
+        terms: dict[str, tuple[list[list[str]], list[list[str]]]] = {}
         origin: dict[str, str] = {}
         new_set = set(new_files)
         for parsed in _parse_all(kept + list(new_files), progress):
@@ -314,7 +347,7 @@ class KnowledgeBase:
             if parsed.source in new_set:
                 (report.replaced if doc_id in documents else report.added).append(document)
             documents[doc_id] = document
-            terms[doc_id] = parsed.terms or []
+            terms[doc_id] = (parsed.terms or [], parsed.expansions or [])
             origin[doc_id] = parsed.source
         if not report.added and not report.replaced and new_files and len(documents) == len(existing):
             return report  # nothing new parsed: leave the current generation as it is
@@ -322,7 +355,11 @@ class KnowledgeBase:
         return report
 
     def _write_generation(
-        self, documents: dict[str, Document], terms: dict[str, list[list[str]]], origin: dict[str, str], regions: dict[str, str]
+        self,
+        documents: dict[str, Document],
+        terms: dict[str, tuple[list[list[str]], list[list[str]]]],
+        origin: dict[str, str],
+        regions: dict[str, str],
     ) -> None:
         sources_dir = self.path / "sources"
         sources_dir.mkdir(exist_ok=True)
@@ -334,9 +371,12 @@ class KnowledgeBase:
             if Path(source).resolve() != target.resolve():
                 target.parent.mkdir(exist_ok=True)
                 shutil.copyfile(source, target)
+                if questions_file(source).exists():
+                    shutil.copyfile(questions_file(source), questions_file(target))
             stored[doc_id] = name
         ordered = list(documents.values())
-        index = ClauseIndex.build(t for doc in ordered for t in terms[doc.doc_id])
+        index = ClauseIndex.build(t for doc in ordered for t in terms[doc.doc_id][0])
+        expansion = ClauseIndex.build(t for doc in ordered for t in terms[doc.doc_id][1])
         number = int(time.time() * 1000)
         generation = f"gen-{number}"
         folder = self.path / generation
@@ -344,6 +384,7 @@ class KnowledgeBase:
         with open(folder / "documents.pickle", "wb") as handle:
             pickle.dump(ordered, handle, protocol=pickle.HIGHEST_PROTOCOL)
         index.save(folder / "index")
+        expansion.save(folder / "expansion")
         manifest = {
             "format": FORMAT_VERSION,
             "parser": PARSER_VERSION,
@@ -361,16 +402,18 @@ class KnowledgeBase:
         self._clean_up(keep=generation, stored=set(stored.values()))
 
     def _clean_up(self, keep: str, stored: set[str]) -> None:
+        """Delete the other generations and the source files no document of ``keep`` uses."""
         for folder in self.path.glob("gen-*"):
             if folder.name != keep:
                 shutil.rmtree(folder, ignore_errors=True)
-        kept_folders = {name.split("/", 1)[0] for name in stored}
+        wanted = stored | {str(questions_file(name)) for name in stored}
+        folders = {name.split("/", 1)[0] for name in stored}
         for entry in (self.path / "sources").iterdir():
-            if entry.name not in kept_folders:
+            if entry.name not in folders:
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
                 continue
             for source in entry.iterdir():
-                if f"{entry.name}/{source.name}" not in stored:
+                if f"{entry.name}/{source.name}" not in wanted:
                     source.unlink(missing_ok=True)
 
 

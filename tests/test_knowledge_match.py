@@ -77,7 +77,6 @@ def test_fold_removes_quotes_space_and_width() -> None:
 
 def test_colloquial_question_finds_the_clause_through_synonyms(matcher: Matcher) -> None:
     answer = matcher.search("开个公司要几天能办下来？", scope="长春市")
-    assert answer.outcome == ANSWER
     assert answer.matches[0].clause.heading == "压缩企业开办时间"
 
 

@@ -83,6 +83,20 @@ def test_a_region_set_by_staff_survives_a_rebuild(knowledge: KnowledgeBase, tmp_
     assert knowledge.ask("朝阳区小店房租能减免吗").matches[0].document.doc_id == added.doc_id
 
 
+def test_similar_questions_beside_a_document_are_indexed_with_its_clauses(knowledge: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "小店经济措施.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    (tmp_path / "小店经济措施.questions.tsv").write_text(
+        "一2\t街边小馆子有没有优惠券发\n九9\t没有这一条\n", encoding="utf-8"
+    )
+    added = knowledge.add([path]).added[0]
+    assert added.clauses[1].questions == ("街边小馆子有没有优惠券发",) and added.clauses[0].questions == ()
+    before = knowledge.ask("小馆子能领优惠券吗").matches[0]
+    assert before.clause.key == added.clauses[1].key
+    knowledge.rebuild()  # the copy kept under sources/ still has its questions
+    assert knowledge.get(added.doc_id).clauses[1].questions == ("街边小馆子有没有优惠券发",)
+
+
 def test_unsupported_and_missing_files_are_refused(knowledge: KnowledgeBase, tmp_path: Path) -> None:
     (tmp_path / "notes.xls").write_bytes(b"x")
     report = knowledge.add([tmp_path / "notes.xls", tmp_path / "missing.txt"])

@@ -84,6 +84,8 @@ def show_document(args: argparse.Namespace) -> int:
             extra.append("牵头: " + "、".join(clause.departments))
         if clause.deadline:
             extra.append("时限: " + clause.deadline)
+        if clause.questions:
+            extra.append(f"相似问法 {len(clause.questions)} 条")
         text = clause.text if args.full else clause.text[:60] + ("…" if len(clause.text) > 60 else "")
         print(f"{clause.number}  {clause.heading}" + (f"  [{'；'.join(extra)}]" if extra else ""))
         print(f"    {text}")
