@@ -75,10 +75,18 @@ class Runtime:
 
 
 class _LazyKnowledge:
-    """Defers loading the knowledge base until a handler touches it (help and status need none)."""
+    """The knowledge base as one message sees it: loaded only when a handler touches it (help and status need
+    none), and each question matched once however many handlers ask (intent detection, routing, the answer)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
+        self._asked: dict[tuple[str, str | None, int], Any] = {}
+
+    def ask(self, question: str, scope: str | None = None, limit: int = 5) -> Any:
+        key = (question, scope, limit)
+        if key not in self._asked:
+            self._asked[key] = self._runtime.knowledge.ask(question, scope=scope, limit=limit)
+        return self._asked[key]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._runtime.knowledge, name)

@@ -53,7 +53,7 @@ class ClauseIndex:
         self.postings = postings
         self.weights = weights
         self.lengths = lengths
-        self.sounds = sounds if sounds is not None else sound_table(vocabulary)
+        self.sounds = sounds or {}
 
     @property
     def size(self) -> int:
@@ -61,8 +61,9 @@ class ClauseIndex:
         return int(self.lengths.shape[0])
 
     @classmethod
-    def build(cls, clause_terms: Iterable[Sequence[str]]) -> "ClauseIndex":
-        """Index clauses given as term lists (with repeats), in clause order."""
+    def build(cls, clause_terms: Iterable[Sequence[str]], sounds: bool = True) -> "ClauseIndex":
+        """Index clauses given as term lists (with repeats), in clause order; ``sounds``: also the homophone
+        table of its words (:meth:`sound_alike`)."""
         vocabulary: dict[str, int] = {}
         term_ids: list[int] = []
         counts: list[int] = []
@@ -76,7 +77,9 @@ class ClauseIndex:
                 term_ids.append(term_id)
                 counts.append(count)
                 clause_of.append(number)
-        return cls._from_triples(vocabulary, term_ids, counts, clause_of, lengths)
+        index = cls._from_triples(vocabulary, term_ids, counts, clause_of, lengths)
+        index.sounds = sound_table(vocabulary) if sounds else {}
+        return index
 
     @classmethod
     def _from_triples(

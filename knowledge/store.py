@@ -376,7 +376,7 @@ class KnowledgeBase:
             stored[doc_id] = name
         ordered = list(documents.values())
         index = ClauseIndex.build(t for doc in ordered for t in terms[doc.doc_id][0])
-        expansion = ClauseIndex.build(t for doc in ordered for t in terms[doc.doc_id][1])
+        expansion = ClauseIndex.build((t for doc in ordered for t in terms[doc.doc_id][1]), sounds=False)
         number = int(time.time() * 1000)
         generation = f"gen-{number}"
         folder = self.path / generation
