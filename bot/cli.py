@@ -19,6 +19,8 @@ COMMAND_MODULES: list[str] = [
     "bot.commands.kb",
     "bot.commands.ask",
     "bot.commands.eval",
+    "bot.commands.scheduler",
+    "bot.commands.reminders",
 ]
 
 

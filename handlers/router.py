@@ -10,7 +10,8 @@ import logging
 from typing import Sequence
 
 from handlers import help as help_handler
-from handlers import policy
+from handlers import policy, subscriptions
+from handlers.reminders import commands as reminder_commands
 from handlers.types import Context, Handler, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 # the policy question (which answers almost anything) near the end.
 HANDLERS: list[Handler] = [
     help_handler.HANDLER,
+    subscriptions.HANDLER,
+    reminder_commands.HANDLER,
     policy.FOLLOW_UP_HANDLER,
     policy.QUESTION_HANDLER,
 ]
