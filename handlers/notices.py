@@ -26,9 +26,10 @@ POINT_CHARS = 40
 GENERIC_HEADINGS = {
     "总体思路", "总体要求", "指导思想", "工作目标", "主要目标", "总体目标", "基本原则", "工作安排", "重点任务", "主要任务",
     "工作任务", "保障措施", "工作要求", "相关要求", "组织领导", "组织保障", "加强组织领导", "强化组织领导", "附则", "总则",
-    "法律责任", "工作措施", "实施步骤", "进度安排", "工作机制",
+    "法律责任", "工作措施", "实施步骤", "进度安排", "工作机制", "目的意义", "重要意义", "工作原则", "适用范围",
 }
 _CHAPTER = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章节编]\s*")
+_SENTENCE_END = re.compile(r"(?<=[。；;！？])")
 
 
 def _point_heading(clause: Any) -> str | None:
@@ -36,29 +37,6 @@ def _point_heading(clause: Any) -> str | None:
     if len(heading) < 4 or heading in GENERIC_HEADINGS:
         return None
     return heading
-
-
-def key_points(document: Any, count: int = KEY_POINTS) -> list[str]:
-    """``count`` distinct clause headings, one from each section in turn, with lead department and deadline."""
-    groups: dict[str, list[Any]] = {}
-    for clause in document.clauses:
-        if _point_heading(clause):
-            groups.setdefault(clause.section[-1] if clause.section else "", []).append(clause)
-    points: list[str] = []
-    seen: set[str] = set()
-    depth = 0
-    while len(points) < count and any(len(group) > depth for group in groups.values()):
-        for group in groups.values():
-            if depth >= len(group) or len(points) >= count:
-                continue
-            clause = group[depth]
-            heading = _point_heading(clause)
-            if heading in seen:
-                continue
-            seen.add(heading)
-            points.append(_describe_point(heading, clause))
-        depth += 1
-    return points
 
 
 def _describe_point(heading: str, clause: Any) -> str:
@@ -69,6 +47,44 @@ def _describe_point(heading: str, clause: Any) -> str:
         extra.append(f"时限：{clause.deadline}")
     text = heading[:POINT_CHARS] + ("…" if len(heading) > POINT_CHARS else "")
     return text + (f"（{'，'.join(extra)}）" if extra else "")
+
+
+def _section_of(clause: Any) -> str | None:
+    """The clause's innermost section, None when that is a generic one (总则, 附则, 法律责任 ...)."""
+    section = clause.section[-1] if clause.section else ""
+    return None if _CHAPTER.sub("", section).strip() in GENERIC_HEADINGS else section
+
+
+def _first_sentence(clause: Any) -> str:
+    sentence = _SENTENCE_END.split(clause.text.strip(), maxsplit=1)[0].replace("\n", "")
+    return sentence[:POINT_CHARS] + ("…" if len(sentence) > POINT_CHARS else "")
+
+
+def _round_robin(groups: dict[str | None, list[str]], count: int, taken: list[str]) -> list[str]:
+    """Up to ``count`` points, the first of each group, then the second of each ... without repeats."""
+    points = list(taken)
+    depth = 0
+    while len(points) < count and any(len(group) > depth for group in groups.values()):
+        for group in groups.values():
+            if depth < len(group) and group[depth] not in points and len(points) < count:
+                points.append(group[depth])
+        depth += 1
+    return points
+
+
+def key_points(document: Any, count: int = KEY_POINTS) -> list[str]:
+    """``count`` key points taken across the document's sections: a policy's measure headings (with lead department
+    and deadline), a regulation's articles (their first sentence); first sentences fill in when headings run out."""
+    by_heading: dict[str | None, list[str]] = {}
+    by_sentence: dict[str | None, list[str]] = {}
+    for clause in document.clauses:
+        section = _section_of(clause)
+        heading = _point_heading(clause)
+        if heading and document.kind != "law":
+            by_heading.setdefault(section, []).append(_describe_point(heading, clause))
+        if section is not None and clause.text.strip():
+            by_sentence.setdefault(section, []).append(_first_sentence(clause))
+    return _round_robin(by_sentence, count, _round_robin(by_heading, count, []))
 
 
 def example_question(document: Any) -> str:

@@ -64,6 +64,7 @@ class SchedulerService:
         self.leading = threading.Event()  # set while this instance leads (tests and health checks wait on it)
         self._stopping = threading.Event()
         self._run_lock = threading.RLock()
+        self._step_lock = threading.Lock()
         self._apscheduler: BackgroundScheduler | None = None
         self._thread: threading.Thread | None = None
 
@@ -71,6 +72,10 @@ class SchedulerService:
 
     def step(self) -> bool:
         """Take or renew the lease; start leading or stop. Returns whether this instance leads now."""
+        with self._step_lock:
+            return self._step()
+
+    def _step(self) -> bool:
         try:
             with self.runtime.session() as session:
                 held = lease.acquire(session, self.holder, utcnow(), self.lease_ttl)

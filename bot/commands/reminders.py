@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.runtime import Runtime
+from bot.store import base as store_base
 from bot.store.base import utcnow
 from bot.store.schedule import JobRun
 from handlers.notices import schedule_notice
@@ -136,7 +137,7 @@ def show_status(args: argparse.Namespace) -> int:
     tz = zone(runtime.config)
     with runtime.session() as session:
         holder = lease.current(session)
-        if holder is None or holder.expires_at <= utcnow():
+        if holder is None or holder.expires_at <= store_base.utcnow():  # the lease runs on the wall clock
             print("没有调度器在运行。")
         else:
             print(f"调度器 {holder.holder} 自 {format_local(holder.acquired_at, tz)} 起运行，租约至 {format_local(holder.expires_at, tz)}")

@@ -133,7 +133,7 @@ def action_after(clause_text: str, piece: str) -> str:
     if position < 0 or _LABEL_BEFORE.search(clause_text[max(0, position - 8) : position]):
         return ""
     match = _ACTION.match(clause_text[position + len(piece) :])
-    if not match or match.group(0).startswith("完成"):
+    if not match or match.group(0).startswith(("完成并", "完成。")) or match.group(0) == "完成":
         return ""
     return match.group(0)
 
