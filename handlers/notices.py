@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.subscriptions import NOTICE_CANCELLED, NOTICE_DROPPED, NOTICE_PENDING, NOTICE_SENT, PolicyNotice
 from bot.textsplit import TEXT_LIMIT, byte_length
-from handlers.reminders.recipients import Recipient, send
+from handlers.reminders.recipients import Message, Recipient, send_many
 from handlers.subscriptions import matching_subscriptions
 
 KEY_POINTS = 3
@@ -145,17 +145,21 @@ def due_notices(session: Session, now: datetime) -> list[PolicyNotice]:
     return list(session.scalars(query.order_by(PolicyNotice.send_at, PolicyNotice.id)))
 
 
+def _tag(subscriber: str) -> str:
+    return hashlib.sha1(subscriber.encode("utf-8")).hexdigest()[:16]
+
+
 def deliver_notice(session: Session, notice: PolicyNotice, document: Any | None, analyzer: Any, now: datetime) -> int:
     """Queue ``notice`` to every matching subscriber once and mark it sent; return how many messages were queued."""
     if document is None:
         notice.status, notice.reason = NOTICE_DROPPED, "文件已不在知识库中"
         return 0
     text = compose_notice(document)
-    queued = 0
     subscribers = matching_subscriptions(session, document, analyzer)
-    for subscriber, subscriptions in subscribers.items():
-        first = subscriptions[0]
-        tag = hashlib.sha1(subscriber.encode("utf-8")).hexdigest()[:16]
-        queued += send(session, [Recipient(first.channel, first.target)], text, key=f"notice:{notice.id}:{tag}")
+    messages = [
+        Message((Recipient(subscriptions[0].channel, subscriptions[0].target),), text, f"notice:{notice.id}:{_tag(subscriber)}")
+        for subscriber, subscriptions in subscribers.items()
+    ]
+    queued = send_many(session, messages)
     notice.status, notice.sent_at, notice.recipients = NOTICE_SENT, now, len(subscribers)
     return queued

@@ -53,9 +53,23 @@ def compose_reminder(task: DeadlineTask, reminder: Reminder, today: date) -> str
     return "\n".join(lines)
 
 
-def _drop(reminder: Reminder, reason: str) -> None:
-    reminder.status, reminder.reason = DROPPED, reason
-    log.warning("reminder %s (task T%s, due %s) dropped: %s", reminder.label, reminder.task_id, reminder.occurrence, reason)
+class _Drops:
+    """Reminders dropped in one run, by kind: one log line per kind however many there are."""
+
+    SHOWN = 10
+
+    def __init__(self) -> None:
+        self.labels: dict[str, list[str]] = defaultdict(list)
+
+    def drop(self, reminder: Reminder, kind: str, reason: str) -> None:
+        reminder.status, reminder.reason = DROPPED, f"{kind}: {reason}"
+        self.labels[kind].append(reminder.label)
+        log.debug("reminder %s (task T%s, due %s) dropped: %s: %s", reminder.label, reminder.task_id, reminder.occurrence, kind, reason)
+
+    def log(self) -> None:
+        for kind, labels in self.labels.items():
+            shown = ", ".join(labels[: self.SHOWN]) + (f" and {len(labels) - self.SHOWN} more" if len(labels) > self.SHOWN else "")
+            log.warning("deadline reminders dropped as %s: %d (%s)", kind, len(labels), shown)
 
 
 def _due_reminders(ctx: "JobContext") -> dict[tuple[int, date], list[Reminder]]:
@@ -76,18 +90,20 @@ def send_due_reminders(ctx: "JobContext") -> int:
     tz = ctx.window.tz
     today = local_date(ctx.now, tz)
     queued = 0
+    drops = _Drops()
     for reminders in _due_reminders(ctx).values():
         nearest = min(reminders, key=lambda r: (r.offset_days, -r.id))
         for other in reminders:
             if other is not nearest:
-                _drop(other, f"superseded by {nearest.label}")
+                drops.drop(other, "superseded", f"{nearest.label} is nearer the deadline")
         late = ctx.now - ctx.window.release_time(nearest.fire_at)
         if nearest.occurrence < today:
-            _drop(nearest, f"deadline {nearest.occurrence} has passed")
+            drops.drop(nearest, "past", f"the deadline {nearest.occurrence} has passed")
         elif late > ctx.stale_after:
-            _drop(nearest, f"stale: due {format_local(nearest.fire_at, tz)}, {_hours(late)} late (limit {_hours(ctx.stale_after)})")
+            drops.drop(nearest, "stale", f"due {format_local(nearest.fire_at, tz)}, {_hours(late)} late (limit {_hours(ctx.stale_after)})")
         else:
             queued += _send_reminder(ctx, nearest, today)
+    drops.log()
     return queued
 
 

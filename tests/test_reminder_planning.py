@@ -75,3 +75,15 @@ def test_remind_at_is_local_time(runtime) -> None:
         plan_reminders(session, datetime(2026, 10, 20, 1), runtime.config, WorkCalendar())
         first = session.scalars(select(Reminder).order_by(Reminder.fire_at)).first()
         assert first.fire_at == datetime(2026, 10, 23, 1, 0)  # 09:00 in Shanghai is 01:00 UTC
+
+
+def test_a_task_beyond_the_horizon_is_planned_the_day_it_enters_it(runtime) -> None:
+    task = _add(runtime, "2026-10-01T12:00", due_date=date(2027, 1, 20))
+    assert _plan(runtime, "2026-10-20T09:00") == []
+    with runtime.session() as session:
+        assert session.get(DeadlineTask, task.id).plan_again_on == date(2026, 11, 21)  # 60 days before
+    assert _plan(runtime, "2026-11-21T09:00") == [
+        ("2027-01-20", 7, "2027-01-13 09:00"), ("2027-01-20", 3, "2027-01-15 09:00"), ("2027-01-20", 1, "2027-01-19 09:00"),
+    ]
+    with runtime.session() as session:
+        assert session.get(DeadlineTask, task.id).plan_again_on == date.max

@@ -68,7 +68,7 @@ def test_stale_reminders_are_dropped_with_a_log_line(sched, caplog) -> None:
     with sched.runtime.session() as session:
         first = session.scalars(select(Reminder).where(Reminder.task_id == task.id).order_by(Reminder.fire_at)).first()
         assert first.status == DROPPED and first.reason.startswith("stale")
-    assert any("dropped: stale" in record.getMessage() and first.label in record.getMessage() for record in caplog.records)
+    assert any("dropped as stale" in record.getMessage() and first.label in record.getMessage() for record in caplog.records)
 
 
 def test_of_several_missed_reminders_only_the_nearest_to_the_deadline_is_sent(sched) -> None:

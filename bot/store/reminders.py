@@ -57,6 +57,7 @@ class DeadlineTask(Base):
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # last day a recurring duty runs
     year_source: Mapped[str] = mapped_column(String(12), default=YEAR_FROM_DOCUMENT)
     status: Mapped[str] = mapped_column(String(12), default=ACTIVE, index=True)
+    plan_again_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)  # None: plan at the next tick
     corrected_by: Mapped[str] = mapped_column(String(128), default="")  # set: a document update keeps date and department
     cancelled_by: Mapped[str] = mapped_column(String(128), default="")  # a staff id, or "document" when it left the document
     note: Mapped[str] = mapped_column(Text, default="")  # who corrected or cancelled it, and why

@@ -6,7 +6,10 @@ A reminder that would fall on a non-working day moves to the working day before 
 (``scheduler.hold_on_non_working_days``). Reminders are never planned for before the task existed; a task that
 arrives after all its offsets have passed gets one reminder at once, when its date is still ahead.
 
-Planning is idempotent (one row per task, occurrence and offset), so it runs on every scheduler tick.
+Planning is idempotent (one row per task, occurrence and offset) and incremental: each task records the day its
+next occurrence enters the horizon (``plan_again_on``; never, for a one-off task already planned), and a change to
+the task clears it. The pass that runs on every scheduler tick is one indexed query when there is nothing to plan.
+Changed offsets apply to the occurrences planned after the change.
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.store.reminders import DeadlineTask, Reminder
+from bot.store.reminders import ACTIVE, DeadlineTask, Reminder
 from bot.workdays import WorkCalendar
 from handlers.reminders.deadline_text import occurrences
 from handlers.reminders.localtime import at_local_time, local_date, parse_clock, zone
-from handlers.reminders.tasks import active_tasks
 
 
 @dataclass(frozen=True)
@@ -103,19 +105,39 @@ def plan_task(
     return new
 
 
+def next_planning_day(task: DeadlineTask, horizon_end: date, horizon_days: int) -> date:
+    """The day ``task``'s next occurrence after ``horizon_end`` enters the horizon (``date.max``: none ever will)."""
+    if task.recurrence:
+        upcoming = task_occurrences(task, horizon_end + timedelta(days=1), horizon_end + timedelta(days=400))
+        return upcoming[0] - timedelta(days=horizon_days) if upcoming else date.max
+    if task.due_date and task.due_date > horizon_end:
+        return task.due_date - timedelta(days=horizon_days)
+    return date.max
+
+
 def plan_reminders(session: Session, now: datetime, config: Mapping[str, Any], calendar: WorkCalendar) -> int:
-    """Plan the missing reminders of every active task; return how many were created."""
+    """Plan the missing reminders of the active tasks due for planning; return how many were created."""
     settings = PlanSettings.from_config(config)
-    tasks = active_tasks(session)
-    planned: dict[int, set[tuple[date, int]]] = {task.id: set() for task in tasks}
-    if tasks:
-        rows = session.execute(
-            select(Reminder.task_id, Reminder.occurrence, Reminder.offset_days).where(Reminder.task_id.in_(list(planned)))
+    today = local_date(now, zone(config))
+    horizon_end = today + timedelta(days=settings.horizon_days)
+    tasks = list(session.scalars(
+        select(DeadlineTask).where(
+            DeadlineTask.status == ACTIVE,
+            or_(DeadlineTask.plan_again_on.is_(None), DeadlineTask.plan_again_on <= today),
         )
+    ))
+    planned: dict[int, set[tuple[date, int]]] = {task.id: set() for task in tasks}
+    for chunk in _chunks(list(planned)):
+        rows = session.execute(select(Reminder.task_id, Reminder.occurrence, Reminder.offset_days).where(Reminder.task_id.in_(chunk)))
         for task_id, occurrence, offset in rows:
             planned[task_id].add((occurrence, offset))
     created = 0
     for task in tasks:
         created += len(plan_task(session, task, now, settings, calendar, config, planned[task.id]))
+        task.plan_again_on = next_planning_day(task, horizon_end, settings.horizon_days)
     session.flush()
     return created
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]

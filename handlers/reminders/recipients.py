@@ -96,19 +96,39 @@ def leader_recipients(session: Session, config: Mapping[str, Any]) -> list[Recip
     return _staff_message(leaders) or fallback_recipients(config)
 
 
+@dataclass(frozen=True)
+class Message:
+    """One text for some recipients, under one idempotency key."""
+
+    recipients: tuple[Recipient, ...]
+    text: str
+    key: str
+
+
 def send(session: Session, recipients: Iterable[Recipient], text: str, key: str) -> int:
     """Queue ``text`` to each recipient once (idempotency key ``<key>|<recipient>``, numbered parts when it is
     longer than WeChat's 2048 bytes); return how many outbox rows this call created."""
-    if len(key) > 150:
-        raise ValueError(f"idempotency key too long: {key!r}")
+    return send_many(session, [Message(tuple(recipients), text, key)])
+
+
+def send_many(session: Session, messages: Iterable[Message]) -> int:
+    """:func:`send` for many messages at once, with one look-up of the keys already queued per 500 rows."""
+    rows: list[tuple[str, Recipient, str]] = []
+    for message in messages:
+        if len(message.key) > 150:
+            raise ValueError(f"idempotency key too long: {message.key!r}")
+        parts = split_text(message.text)
+        for recipient in message.recipients:
+            for number, part in enumerate(parts, start=1):
+                rows.append((f"{message.key}|{recipient.key}" + (f"|{number}" if len(parts) > 1 else ""), recipient, part))
+    queued_before: set[str] = set()
+    for start in range(0, len(rows), 500):
+        keys = [key for key, _, _ in rows[start : start + 500]]
+        queued_before.update(session.scalars(select(outbox.OutboxMessage.idempotency_key).where(outbox.OutboxMessage.idempotency_key.in_(keys))))
     created = 0
-    parts = split_text(text)
-    for recipient in recipients:
-        for number, part in enumerate(parts, start=1):
-            part_key = f"{key}|{recipient.key}" + (f"|{number}" if len(parts) > 1 else "")
-            queued_before = session.scalar(
-                select(outbox.OutboxMessage.id).where(outbox.OutboxMessage.idempotency_key == part_key)
-            )
-            outbox.enqueue(session, recipient.channel, recipient.target, part, key=part_key)
-            created += queued_before is None
+    for key, recipient, part in rows:
+        if key not in queued_before:
+            outbox.enqueue(session, recipient.channel, recipient.target, part, key=key)
+            queued_before.add(key)
+            created += 1
     return created

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -157,6 +157,7 @@ def drop_pending_reminders(session: Session, task: DeadlineTask) -> None:
     """Forget the reminders of ``task`` not sent yet (its dates changed; planning makes new ones)."""
     session.execute(delete(Reminder).where(Reminder.task_id == task.id, Reminder.status == PENDING))
     session.expire(task, ["reminders"])
+    task.plan_again_on = None
 
 
 def _cancel(session: Session, task: DeadlineTask, by: str, reason: str, now: datetime) -> None:
@@ -233,9 +234,6 @@ def list_tasks(session: Session, *, department: str | None = None, include_cance
     return sorted(tasks, key=lambda t: (t.due_date is None, t.due_date or date.max, t.id))
 
 
-def active_tasks(session: Session, ids: Iterable[int] | None = None) -> list[DeadlineTask]:
-    """Active tasks (all, or those with the given ids)."""
-    query = select(DeadlineTask).where(DeadlineTask.status == ACTIVE)
-    if ids is not None:
-        query = query.where(DeadlineTask.id.in_(list(ids)))
-    return list(session.scalars(query))
+def active_tasks(session: Session) -> list[DeadlineTask]:
+    """Every active task."""
+    return list(session.scalars(select(DeadlineTask).where(DeadlineTask.status == ACTIVE)))
