@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "bot.commands.kb",
     "bot.commands.ask",
     "bot.commands.eval",
+    "bot.commands.tickets",
     "bot.commands.scheduler",
     "bot.commands.reminders",
 ]

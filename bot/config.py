@@ -38,6 +38,20 @@ DEFAULTS: dict[str, Any] = {
     # Extra days off and make-up working days, for years chinesecalendar does not know yet (see bot/workdays.py).
     "calendar": {"holidays": [], "workdays": []},
     "staff": [],  # [{user: ..., name: ..., role: dispatcher|handler|leader|admin, department: ...}]
+    # Complaint tickets (handlers/tickets/): see config.example.yaml for what each key does.
+    "tickets": {
+        "catalogue": None,  # None: handlers/tickets/data/catalogue.yaml
+        "auto_dispatch": True,
+        "ask_for": ["company", "contact", "location"],
+        "dialogue_timeout_minutes": 30,
+        "response_days": 1,
+        "rating_days": 3,
+        "leaders_robot": "",
+        "followup_days": 30,
+        "followup_score": 60,
+        "duplicate_score": 75,
+        "duplicate_days": 30,
+    },
     # Reminders, escalations, policy notices and digests (scheduler/, documented in config.example.yaml).
     "scheduler": {
         "tick_seconds": 60,

@@ -12,6 +12,8 @@ from typing import Sequence
 from handlers import help as help_handler
 from handlers import policy, subscriptions
 from handlers.reminders import commands as reminder_commands
+from handlers.tickets import chat as tickets
+from handlers.tickets import staff as ticket_staff
 from handlers.types import Context, Handler, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -20,9 +22,15 @@ log = logging.getLogger(__name__)
 # the policy question (which answers almost anything) near the end.
 HANDLERS: list[Handler] = [
     help_handler.HANDLER,
+    tickets.DIALOGUE_HANDLER,  # a filing dialogue in progress (or its confirming question)
+    ticket_staff.HANDLER,  # 派单 / 签收 / 回复 / 办结 / 退单 / 督办 … from staff
+    tickets.RATING_HANDLER,  # 满意 / 基本满意 / 不满意 for a ticket awaiting rating
+    tickets.STATUS_HANDLER,  # 查询 ZQ… / 我的诉求
+    tickets.HELP_HANDLER,  # 怎么投诉 / 举报可以匿名吗
     subscriptions.HANDLER,
     reminder_commands.HANDLER,
     policy.FOLLOW_UP_HANDLER,
+    tickets.FILING_HANDLER,  # explicit and plain complaints, follow-ups; declines policy questions
     policy.QUESTION_HANDLER,
 ]
 

@@ -21,6 +21,7 @@ MODEL_MODULES: list[str] = [
     "bot.store.conversation",
     "bot.store.staff",
     "bot.store.questions",
+    "bot.store.tickets",
     "bot.store.reminders",
     "bot.store.subscriptions",
     "bot.store.schedule",

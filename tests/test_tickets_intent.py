@@ -1,0 +1,58 @@
+"""Intent detection measured on the sample messages and on a held-out set written before the detector
+(tests/data/intents_heldout.jsonl), with the knowledge base; and the decisions on typical forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handlers.tickets.catalogue import load_catalogue
+from handlers.tickets.evaluate import evaluate_file
+from handlers.tickets.intent import classify, is_status_query, ticket_numbers
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory):
+    from knowledge.store import KnowledgeBase
+
+    return KnowledgeBase.open(tmp_path_factory.mktemp("kb"))
+
+
+@pytest.mark.parametrize("name,accuracy,departments", [("intents_colloquial.jsonl", 0.95, 0.9), ("intents_heldout.jsonl", 0.9, 0.9)])
+def test_accuracy_on_labelled_messages(knowledge, name, accuracy, departments) -> None:
+    report = evaluate_file(DATA / name, knowledge, load_catalogue({}))
+    assert report.total >= 126
+    assert report.accuracy >= accuracy, report.misses
+    assert report.filed_policy == 0, report.misses  # a policy question is never filed
+    assert report.answered_complaint <= 1, report.misses
+    assert report.routed_right / report.routed >= departments, report.misses
+
+
+@pytest.mark.parametrize(
+    "text,name,kind",
+    [
+        ("投诉：窗口工作人员推诿", "complaint", "投诉"),
+        ("诉求 园区道路年久失修", "complaint", "诉求"),
+        ("举报一下有人冒充工作人员收费", "complaint", "举报"),
+        ("反映个问题，路灯坏了", "complaint", "诉求"),
+        ("建议延长大厅办公时间", "suggestion", "建议"),
+        ("供电公司接电拖了两个月还没接上，厂子没法开工", "complaint", "诉求"),
+        ("办电要几天", "policy", ""),
+        ("怎么投诉", "help", ""),
+        ("查询 ZQ20261118003", "status", ""),
+    ],
+)
+def test_typical_forms_without_the_knowledge_base(text, name, kind) -> None:
+    verdict = classify(text)
+    assert (verdict.name, verdict.kind) == (name, kind)
+
+
+def test_anonymity_and_ticket_numbers() -> None:
+    assert classify("匿名举报：某单位吃拿卡要").anonymous is True
+    assert classify("实名举报：某单位吃拿卡要").anonymous is False
+    assert classify("举报：某单位吃拿卡要").anonymous is None
+    assert ticket_numbers("zq20261118003 和 ZQ20261118004") == ("ZQ20261118003", "ZQ20261118004")
+    assert is_status_query("上周提的那个诉求有进展吗") and not is_status_query("上周供电公司停电了")
