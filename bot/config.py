@@ -59,7 +59,7 @@ DEFAULTS: dict[str, Any] = {
         "stale_after_hours": 24,
         "quiet_hours": {"start": "22:00", "end": "08:00"},
         "hold_on_non_working_days": True,
-        "hold_escalations": False,
+        "hold_escalations": "quiet_hours",
         "fallback_recipient": {"channel": "console", "target": {}},
         "departments": {},
         "deadlines": {"offsets_days": [7, 3, 1], "remind_at": "09:00", "horizon_days": 60},

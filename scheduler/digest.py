@@ -1,7 +1,8 @@
 """The leaders' weekly digest (每周通报): the week's tickets and policy questions, sent on the first working day.
 
-The week is the seven local days before the slot's day. Figures: new, closed and overdue tickets and 满意率
-(from the tickets' reports), the questions asked and answered, the clauses asked about most and the questions the
+The week is the seven local days before the slot's day. Figures: new, closed and overdue tickets, 满意率, 响应率 and
+解决率 and the departments with most overdue tickets (:func:`handlers.tickets.reports.ticket_statistics`), the
+questions asked and answered, the clauses asked about most and the questions the
 bot could not answer (the knowledge base's gaps, for staff to fill). Sent to ``scheduler.digest.recipients`` or
 the staff with the ``leader`` role, once per slot (key ``digest:<slot>``).
 """
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.store.questions import QuestionLog
 from handlers.reminders.localtime import to_local, to_utc
 from handlers.reminders.recipients import leader_recipients, send
+from handlers.tickets.reports import ticket_statistics
 
 if TYPE_CHECKING:
     from scheduler.jobs import JobContext
@@ -69,12 +71,23 @@ def _clause_name(knowledge: Any, key: str) -> str:
     return f"{clause.heading or clause.text[:20]}（《{document.title}》{clause.number}）"
 
 
+def _percent(rate: Any) -> str:
+    return f"{rate * 100:.1f}%" if isinstance(rate, (int, float)) else "—"
+
+
 def _ticket_lines(stats: dict[str, Any] | None) -> list[str]:
+    """诉求 figures: counts, 满意率 / 响应率 / 解决率, and the departments with the most overdue tickets."""
     if stats is None:
         return []
-    rate = stats.get("satisfaction_rate")
-    satisfaction = f"{rate * 100:.1f}%" if isinstance(rate, (int, float)) else "暂无评价"
-    return [f"诉求：新受理 {stats.get('new', 0)} 件，办结 {stats.get('closed', 0)} 件，超期 {stats.get('overdue', 0)} 件，满意率 {satisfaction}"]
+    lines = [
+        f"诉求：新受理 {stats['new']} 件，办结 {stats['closed']} 件，超期 {stats['overdue']} 件",
+        f"满意率 {_percent(stats['satisfaction_rate'])}（评价 {stats['rated']} 件），"
+        f"响应率 {_percent(stats['response_rate'])}，解决率 {_percent(stats['resolution_rate'])}",
+    ]
+    overdue = sorted(((f["overdue"], name) for name, f in stats.get("by_department", {}).items() if f["overdue"]), reverse=True)
+    if overdue:
+        lines.append("超期较多：" + "、".join(f"{name or '未派单'} {count} 件" for count, name in overdue[:TOP]))
+    return lines
 
 
 def compose_digest(first_day: date, last_day: date, tickets: dict[str, Any] | None, questions: QuestionSummary, knowledge: Any) -> str:
@@ -98,15 +111,11 @@ def week_before(slot: datetime, tz: Any) -> tuple[date, date, datetime, datetime
     return first_day, last_day, to_utc(datetime.combine(first_day, time(0)), tz), to_utc(datetime.combine(slot_day, time(0)), tz)
 
 
-def ticket_figures(session: Session, start: datetime, end: datetime) -> dict[str, Any] | None:
-    """The week's ticket figures from the tickets' reports; None while the tickets feature is not installed."""
-    return None
-
-
 def send_weekly_digest(ctx: "JobContext") -> int:
     """Queue the digest for the slot being run to the leaders; return how many messages were queued."""
     assert ctx.slot is not None, "the weekly digest is a calendar job"
     first_day, last_day, start, end = week_before(ctx.slot, ctx.window.tz)
     questions = summarize_questions(ctx.session, start, end)
-    text = compose_digest(first_day, last_day, ticket_figures(ctx.session, start, end), questions, ctx.knowledge)
+    tickets = ticket_statistics(ctx.session, start, end, ctx.config, now=ctx.now)
+    text = compose_digest(first_day, last_day, tickets, questions, ctx.knowledge)
     return send(ctx.session, leader_recipients(ctx.session, ctx.config), text, key=f"digest:{ctx.slot:%Y%m%d%H%M}")

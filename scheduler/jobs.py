@@ -10,8 +10,8 @@ Two kinds of job:
   the same transaction as the messages it queued.
 
 A *routine* job (reminders, notices, lists, digests) does not send outside the delivery window (quiet hours,
-non-working days, see :mod:`scheduler.window`); it sends when the window opens. Escalations follow
-``scheduler.hold_escalations`` (off by default: a 督办 goes out when the ticket falls overdue).
+non-working days, see :mod:`scheduler.window`); it sends when the window opens. Escalations run on time and their
+messages follow ``scheduler.hold_escalations`` (see :mod:`scheduler.ticket_jobs`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from handlers.reminders.documents import take_in_documents
 from handlers.reminders.localtime import parse_clock
 from handlers.reminders.planning import plan_reminders
 from scheduler.deliveries import send_due_notices, send_due_reminders
+from scheduler import ticket_jobs
 from scheduler.digest import send_weekly_digest
 from scheduler.window import DeliveryWindow
 
@@ -67,6 +68,7 @@ class JobSpec:
     routine: bool = True
     cron: Mapping[str, Any] | None = None  # calendar job: APScheduler CronTrigger fields, local time
     is_slot: Callable[[date, WorkCalendar], bool] | None = field(default=None, compare=False)
+    stale_after_hours: float | None = None  # a calendar slot later than this is dropped (None: scheduler.stale_after_hours)
 
     @property
     def is_calendar(self) -> bool:
@@ -114,8 +116,19 @@ def build_jobs(config: Mapping[str, Any]) -> list[JobSpec]:
     return [
         JobSpec("documents", "take new, replaced and removed documents in (tasks, notices)", take_in_documents_job, routine=False),
         JobSpec("plan-reminders", "plan the reminders of every deadline task", plan_reminders_job, routine=False),
+        JobSpec("ticket-escalations", "tickets past their limit: overdue, 督办, leaders told", ticket_jobs.escalate, routine=False),
+        JobSpec("ticket-reminders", "tickets due within one working day: the department reminded", ticket_jobs.remind),
+        JobSpec("rating-expiry", "tickets not rated in time closed as 未评价", ticket_jobs.expire),
         JobSpec("deadline-reminders", "send the deadline reminders that are due", send_due_reminders),
         JobSpec("policy-notices", "send the policy notices that are due", send_due_notices),
+        JobSpec(
+            "overdue-lists",
+            "each department's list of its overdue tickets",
+            ticket_jobs.overdue_lists,
+            cron=_daily_at(settings.get("overdue_lists_at") or "09:00"),
+            is_slot=is_working_day,
+            stale_after_hours=8,  # a day's list missed in the morning still helps that afternoon, not the next morning
+        ),
         JobSpec(
             "weekly-digest",
             "the leaders' weekly digest",

@@ -76,8 +76,9 @@ def _run_calendar_job(ctx: JobContext, spec: JobSpec, holder: str) -> Outcome:
     if spec.routine and not ctx.window.allows(ctx.now):
         return Outcome(spec.name, HELD, slot=slot)
     late = ctx.now - (ctx.window.release_time(slot) if spec.routine else slot)
-    if late > ctx.stale_after:
-        note = f"slot {slot:%Y-%m-%d %H:%M} UTC missed by {late}, limit {ctx.stale_after}"
+    limit = timedelta(hours=spec.stale_after_hours) if spec.stale_after_hours is not None else ctx.stale_after
+    if late > limit:
+        note = f"slot {slot:%Y-%m-%d %H:%M} UTC missed by {late}, limit {limit}"
         ctx.session.add(JobRun(job=spec.name, slot=slot, status=RUN_DROPPED, ran_at=ctx.now, holder=holder, note=note))
         log.warning("job %s: stale slot dropped (%s)", spec.name, note)
         return Outcome(spec.name, DROPPED, slot=slot, note=note)

@@ -36,12 +36,15 @@ def test_once_now_prints_what_each_job_did(sched, monkeypatch, capsys) -> None:
             monkeypatch.setenv(key, value)
     assert main(["scheduler", "--once", "--now", "2026-10-23T09:00"]) == 0
     lines = capsys.readouterr().out.splitlines()
+    outcomes = {line.split()[0]: line for line in lines}
     assert [line.split()[:2] for line in lines] == [
-        ["documents", "ran"], ["plan-reminders", "ran"], ["deadline-reminders", "ran"], ["policy-notices", "ran"],
+        ["documents", "ran"], ["plan-reminders", "ran"], ["ticket-escalations", "ran"], ["ticket-reminders", "ran"],
+        ["rating-expiry", "ran"], ["deadline-reminders", "ran"], ["policy-notices", "ran"], ["overdue-lists", "ran"],
         ["weekly-digest", "dropped"],  # Monday's digest is four days old by Friday: skipped, not sent late
     ]
-    assert "queued 3" in lines[2]
-    assert "slot 2026-10-19 09:00" in lines[4] and "missed by 4 days" in lines[4]
+    assert "queued 3" in outcomes["deadline-reminders"]
+    assert "slot 2026-10-23 09:00" in outcomes["overdue-lists"]
+    assert "slot 2026-10-19 09:00" in outcomes["weekly-digest"] and "missed by 4 days" in outcomes["weekly-digest"]
 
 
 @pytest.mark.parametrize("args, message", [(["--now", "2026-10-23T09:00"], "--now 只能和 --once"), (["--once", "--now", "soon"], "--now:")])

@@ -41,4 +41,9 @@ def test_a_quiet_week_still_gets_its_digest(sched) -> None:
     sched.run("2026-10-26T09:00")
     (row,) = sched.queued("digest:")
     assert row.channel == "console"  # no leaders configured: the office's fallback
-    assert row.text == "【每周通报】2026年10月19日—10月25日\n政策咨询：共 0 问，已解答 0 问"
+    assert row.text.split("\n") == [
+        "【每周通报】2026年10月19日—10月25日",
+        "诉求：新受理 0 件，办结 0 件，超期 0 件",
+        "满意率 —（评价 0 件），响应率 —，解决率 —",
+        "政策咨询：共 0 问，已解答 0 问",
+    ]

@@ -14,7 +14,8 @@ def test_jobs_run_in_order_tasks_before_their_reminders(config) -> None:
     names = [job.name for job in build_jobs(config)]
     assert names.index("documents") < names.index("plan-reminders") < names.index("deadline-reminders")
     calendar_jobs = {job.name: job.cron for job in build_jobs(config) if job.is_calendar}
-    assert calendar_jobs == {"weekly-digest": {"hour": 9, "minute": 0}}
+    assert calendar_jobs == {"overdue-lists": {"hour": 9, "minute": 0}, "weekly-digest": {"hour": 9, "minute": 0}}
+    assert names.index("ticket-escalations") < names.index("ticket-reminders") < names.index("overdue-lists")
 
 
 def test_the_digest_falls_on_the_first_working_day_of_the_week() -> None:

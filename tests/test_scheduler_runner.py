@@ -62,7 +62,7 @@ def test_the_leader_keeps_its_jobs_in_apschedulers_database_job_store(sched) -> 
         service.step()
         with sched.runtime.engine.connect() as connection:
             rows = connection.execute(text("SELECT id, next_run_time FROM apscheduler_jobs ORDER BY id")).all()
-        assert [row.id for row in rows] == [TICK_JOB, "weekly-digest"]
+        assert [row.id for row in rows] == ["overdue-lists", TICK_JOB, "weekly-digest"]
         assert all(row.next_run_time for row in rows)
     finally:
         service.stop()
