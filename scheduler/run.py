@@ -147,6 +147,29 @@ def run_due(
     return outcomes
 
 
+def check_settings(config: Any) -> None:
+    """Read every ``scheduler`` setting once, so a mistake stops the scheduler at start with a clear message
+    (:class:`bot.config.ConfigError`) instead of failing every job."""
+    from bot.config import ConfigError
+    from handlers.reminders.planning import PlanSettings
+    from handlers.reminders.recipients import department_recipients_configured, fallback_recipients
+    from scheduler.ticket_jobs import HOLD_MODES
+
+    try:
+        DeliveryWindow.from_config(config)
+        PlanSettings.from_config(config)
+        for spec in build_jobs(config):
+            if spec.cron:
+                CronTrigger(**spec.cron)
+        fallback_recipients(config)
+        department_recipients_configured(config)
+        if config["scheduler"].get("hold_escalations", "quiet_hours") not in HOLD_MODES:
+            raise ValueError("hold_escalations must be false, quiet_hours or true")
+        lease_ttl_of(config), float(config["scheduler"]["tick_seconds"]), float(config["scheduler"]["stale_after_hours"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ConfigError(f"scheduler settings: {exc}") from exc
+
+
 def lease_ttl_of(config: Any) -> timedelta:
     """``scheduler.lease_seconds`` as a duration."""
     return timedelta(seconds=float(config["scheduler"]["lease_seconds"]))
@@ -156,6 +179,7 @@ def run_once(runtime: Any, now: datetime | None = None, *, holder: str | None = 
     """Take the lease, run everything due at ``now`` (default: the present), give the lease back.
 
     Raises :class:`LeaseHeld` when another scheduler holds the lease."""
+    check_settings(runtime.config)
     holder = holder or lease.new_holder_id()
     ttl = lease_ttl_of(runtime.config)
     with runtime.session() as session:

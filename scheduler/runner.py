@@ -32,7 +32,7 @@ from bot.store.base import utcnow
 from handlers.reminders.localtime import zone
 from scheduler import lease
 from scheduler.jobs import build_jobs
-from scheduler.run import Outcome, lease_ttl_of, run_due, run_job
+from scheduler.run import Outcome, check_settings, lease_ttl_of, run_due, run_job
 
 log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"
@@ -54,6 +54,7 @@ class SchedulerService:
     """One scheduler instance: stands by, or leads and runs the jobs. ``clock`` is the jobs' "now"."""
 
     def __init__(self, runtime: Any, *, holder: str | None = None, clock: Callable[[], datetime] = utcnow) -> None:
+        check_settings(runtime.config)
         self.runtime = runtime
         self.holder = holder or lease.new_holder_id()
         self.clock = clock
@@ -96,10 +97,11 @@ class SchedulerService:
         if self.is_leader:
             self._apscheduler = self._build_apscheduler()
             self._apscheduler.start()
+            self._forget_old_jobs()
             self.leading.set()
 
-    def _stand_by(self, reason: str) -> None:
-        log.warning("scheduler %s stops running jobs: %s", self.holder, reason)
+    def _stand_by(self, reason: str, level: int = logging.WARNING) -> None:
+        log.log(level, "scheduler %s stops running jobs: %s", self.holder, reason)
         self.is_leader = False
         self.leading.clear()
         if self._apscheduler is not None:
@@ -124,12 +126,23 @@ class SchedulerService:
                                   id=spec.name, name=spec.description, replace_existing=True)
         return scheduler
 
+    def _forget_old_jobs(self) -> None:
+        """Drop jobs a previous version left in the job store (a renamed or removed job)."""
+        wanted = {TICK_JOB, *(name for name, spec in self.jobs.items() if spec.is_calendar)}
+        for job in self._apscheduler.get_jobs():
+            if job.id not in wanted:
+                log.info("removing job %s, which this version no longer has, from the job store", job.id)
+                job.remove()
+
     # -- running jobs ---------------------------------------------------------------------------------------
 
     def run(self, job_name: str | None) -> list[Outcome]:
         """Run one job (or every job, for ``None``) for the present moment, if this instance leads."""
         with self._run_lock:
             if not self.is_leader:
+                return []
+            if job_name is not None and job_name not in self.jobs:
+                log.warning("job %s is not a job of this version; ignored", job_name)
                 return []
             now = self.clock()
             try:
@@ -150,7 +163,12 @@ class SchedulerService:
         """Stand by or lead until :meth:`stop` is called."""
         interval = max(1.0, self.lease_ttl.total_seconds() / 3)
         while not self._stopping.is_set():
-            self.step()
+            try:
+                self.step()
+            except Exception:  # whatever happens, this instance keeps trying (and does not lead meanwhile)
+                log.exception("scheduler %s: leadership step failed", self.holder)
+                if self.is_leader:
+                    self._stand_by("the leadership step failed")
             self._stopping.wait(interval)
         self._shut_down()
 
@@ -175,7 +193,7 @@ class SchedulerService:
     def _shut_down(self) -> None:
         with self._run_lock:
             if self.is_leader:
-                self._stand_by("stopping")
+                self._stand_by("stopping", logging.INFO)
             _SERVICES.pop(self.holder, None)
             try:
                 with self.runtime.session() as session:

@@ -215,3 +215,23 @@ def test_a_record_lost_after_the_message_was_queued_does_not_send_it_twice(sched
     assert len(sched.queued("reminder:")) == 3
     with sched.runtime.session() as session:
         assert len(session.scalars(select(Reminder).where(Reminder.status == SENT)).all()) == 3
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"quiet_hours": {"start": "25:00", "end": "08:00"}}, "not a time of day"),
+        ({"deadlines": {"offsets_days": [7, -1]}}, "must not be negative"),
+        ({"digest": {"weekday": "funday"}}, "weekday"),
+        ({"departments": {"区营商环境办": {"channel": "email", "target": {}}}}, "channel must be one of"),
+        ({"fallback_recipient": {"channel": "robot", "target": "office"}}, "target must be a mapping"),
+        ({"lease_seconds": "long"}, "could not convert"),
+    ],
+)
+def test_wrong_settings_stop_the_scheduler_at_start(sched, settings, message) -> None:
+    from bot.config import ConfigError
+
+    runtime = sched.runtime.make(scheduler=settings)
+    with pytest.raises(ConfigError, match=message):
+        sched.run(INSTALLED, runtime)
+    assert sched.queued(runtime=runtime) == []

@@ -68,6 +68,20 @@ def test_the_leader_keeps_its_jobs_in_apschedulers_database_job_store(sched) -> 
         service.stop()
 
 
+def test_jobs_a_previous_version_left_in_the_job_store_are_dropped(sched) -> None:
+    first = SchedulerService(sched.runtime, holder="old-version", clock=lambda: sched.at("2026-10-23T09:00"))
+    first.step()
+    first._apscheduler.add_job("scheduler.runner:run_registered_job", "interval", hours=1, args=["old-version", "gone"], id="gone")
+    first.stop()
+    second = SchedulerService(sched.runtime.make(), holder="new-version", clock=lambda: sched.at("2026-10-23T09:00"))
+    try:
+        second.step()
+        assert {job.id for job in second._apscheduler.get_jobs()} == {TICK_JOB, "overdue-lists", "weekly-digest"}
+        assert second.run("gone") == []
+    finally:
+        second.stop()
+
+
 def test_start_in_background_runs_the_jobs_through_apscheduler(sched) -> None:
     clock = [sched.at("2026-10-23T09:00")]
     runtime = sched.runtime

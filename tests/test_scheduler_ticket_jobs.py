@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from bot.config import ConfigError
 from bot.store.outbox import OutboxMessage
 from bot.store.tickets import Ticket
 from handlers.tickets.catalogue import load_catalogue
@@ -74,9 +75,10 @@ def test_how_escalations_are_held_is_configurable(sched, hold, released) -> None
         assert leaders.not_before == sched.at(released)  # Monday morning
 
 
-def test_a_wrong_hold_setting_fails_the_job_and_changes_nothing(sched, office) -> None:
+def test_a_wrong_hold_setting_stops_the_scheduler_at_start_and_changes_nothing(sched, office) -> None:
     runtime = sched.runtime.make(**TICKET_CONFIG, scheduler={"hold_escalations": "later"})
-    assert sched.run("2026-12-03T10:00", runtime)["ticket-escalations"] == "failed"
+    with pytest.raises(ConfigError, match="hold_escalations"):
+        sched.run("2026-12-03T10:00", runtime)
     assert _state(runtime) != "督办"
 
 

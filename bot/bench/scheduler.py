@@ -23,8 +23,6 @@ import time
 from datetime import date, timedelta
 from typing import Any, Callable
 
-import psutil
-
 from bot.config import load_config
 from bot.runtime import Runtime
 from bot.store.base import utcnow
@@ -110,7 +108,9 @@ def _measure(runtime: Runtime, args: argparse.Namespace) -> dict[str, Any]:
     rounds = 200
     elapsed, _ = _timed(lambda: [_renew(runtime) for _ in range(rounds)])
     figures["lease_renew_ms"] = round(elapsed / rounds, 3)
-    figures["peak_rss_mb"] = round(psutil.Process().memory_info().rss / 2**20, 1)
+    import psutil
+
+    figures["rss_mb"] = round(psutil.Process().memory_info().rss / 2**20, 1)
     return {key: round(value, 1) if isinstance(value, float) else value for key, value in figures.items()}
 
 

@@ -7,4 +7,5 @@
 - :mod:`handlers.reminders.manage` lists, cancels and snoozes what is scheduled; :mod:`handlers.reminders.commands`
   is the staff's chat interface to it.
 - :mod:`handlers.reminders.recipients` says who a department or the leaders are in outbox terms, and queues messages.
+- :mod:`handlers.reminders.localtime` converts between local time and the naive UTC stored everywhere.
 """

@@ -23,7 +23,7 @@ _UNIT = {"分钟": 1, "分": 1, "min": 1, "m": 1, "小时": 60, "个小时": 60,
          "周": 10080, "w": 10080}
 
 
-_DONE_WORDS = {"sent": "发送", "dropped": "作废", "cancelled": "取消"}
+_DONE_WORDS = {"sent": "发送", "dropped": "作废", "cancelled": "取消"}  # reminders and notices alike
 
 
 def parse_delay(text: str) -> timedelta:
@@ -93,13 +93,18 @@ def _split_reference(reference: str) -> tuple[str, int]:
     return kind, int(number)
 
 
-def _pending_reminder(session: Session, number: int) -> Reminder:
-    reminder = session.get(Reminder, number)
-    if reminder is None:
-        raise TaskError(f"没有提醒 R{number}")
-    if reminder.status != PENDING:
-        raise TaskError(f"提醒 R{number} 已{_DONE_WORDS.get(reminder.status, '处理')}")
-    return reminder
+_PENDING_KINDS = {"R": (Reminder, PENDING, "提醒"), "N": (PolicyNotice, NOTICE_PENDING, "通知")}
+
+
+def _pending(session: Session, kind: str, number: int) -> Any:
+    """The reminder ``R<number>`` or notice ``N<number>``, which must not have been sent, dropped or cancelled."""
+    model, pending, name = _PENDING_KINDS[kind]
+    item = session.get(model, number)
+    if item is None:
+        raise TaskError(f"没有{name} {kind}{number}")
+    if item.status != pending:
+        raise TaskError(f"{name} {kind}{number} 已{_DONE_WORDS.get(item.status, '处理')}")
+    return item
 
 
 def reminder_department(session: Session, reference: str) -> str:
@@ -111,15 +116,6 @@ def reminder_department(session: Session, reference: str) -> str:
     return reminder.task.department
 
 
-def _pending_notice(session: Session, number: int) -> PolicyNotice:
-    notice = session.get(PolicyNotice, number)
-    if notice is None:
-        raise TaskError(f"没有通知 N{number}")
-    if notice.status != NOTICE_PENDING:
-        raise TaskError(f"通知 N{number} 已不在待发状态（{notice.status}）")
-    return notice
-
-
 def cancel(session: Session, reference: str, *, by: str, now: datetime, config: Mapping[str, Any]) -> str:
     """Cancel a reminder, a task (with its reminders) or a pending notice; return what was done, in Chinese."""
     kind, number = _split_reference(reference)
@@ -127,10 +123,10 @@ def cancel(session: Session, reference: str, *, by: str, now: datetime, config: 
         task = cancel_task(session, number, by=by, now=now)
         return f"已取消任务 {task.label}（{task.title}）及其未发送的提醒"
     if kind == "N":
-        notice = _pending_notice(session, number)
+        notice = _pending(session, "N", number)
         notice.status, notice.reason = NOTICE_CANCELLED, f"{by} 取消"
         return f"已取消通知 {notice.label}《{notice.document_title}》"
-    reminder = _pending_reminder(session, number)
+    reminder = _pending(session, "R", number)
     reminder.status, reminder.reason = CANCELLED, f"{format_local(now, zone(config))} {by} 取消"
     return f"已取消提醒 {reminder.label}（{reminder.task.title}）"
 
@@ -149,7 +145,7 @@ def snooze(
     kind, number = _split_reference(reference)
     if kind == "T":
         raise TaskError("任务不能推迟；推迟它的某条提醒（R编号），或用“更正时限”改日期")
-    item = _pending_notice(session, number) if kind == "N" else _pending_reminder(session, number)
+    item = _pending(session, kind, number)
     current = item.send_at if kind == "N" else item.fire_at
     moment = until if until is not None else max(now, current) + (delay or timedelta(0))
     if moment <= now:

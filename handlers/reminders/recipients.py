@@ -87,6 +87,13 @@ def department_recipients(session: Session, config: Mapping[str, Any], departmen
     return _unique(found) or fallback_recipients(config)
 
 
+def department_recipients_configured(config: Mapping[str, Any]) -> dict[str, list[Recipient]]:
+    """Every department's configured destinations and the digest's, checked (ValueError for a wrong one)."""
+    found = {name: _configured(entries, f"scheduler.departments.{name}") for name, entries in (config["scheduler"].get("departments") or {}).items()}
+    found["(digest)"] = _configured(config["scheduler"]["digest"].get("recipients"), "scheduler.digest.recipients")
+    return found
+
+
 def leader_recipients(session: Session, config: Mapping[str, Any]) -> list[Recipient]:
     """Where the leaders' digest goes."""
     configured = _configured(config["scheduler"]["digest"].get("recipients"), "scheduler.digest.recipients")
