@@ -100,11 +100,13 @@ def first_working_day_from(weekday: str) -> Callable[[date, WorkCalendar], bool]
 
 
 def take_in_documents_job(ctx: JobContext) -> int:
+    """New, replaced and removed documents: their tasks and notices (queues nothing itself)."""
     take_in_documents(ctx.session, ctx.knowledge.documents(), ctx.now, ctx.config)
     return 0
 
 
 def plan_reminders_job(ctx: JobContext) -> int:
+    """The reminders of tasks due for planning (queues nothing itself)."""
     plan_reminders(ctx.session, ctx.now, ctx.config, ctx.calendar)
     return 0
 

@@ -26,7 +26,7 @@ from typing import Any, Callable
 from bot.config import load_config
 from bot.runtime import Runtime
 from bot.store.base import utcnow
-from bot.store.reminders import DeadlineTask, Reminder
+from bot.store.reminders import DeadlineTask
 from bot.store.subscriptions import Subscription
 from bot.workdays import WorkCalendar
 from handlers.notices import schedule_notice
@@ -124,11 +124,16 @@ def _renew(runtime: Runtime) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.getLogger("scheduler").setLevel(logging.ERROR)  # a week of dropped reminders is expected here
-    with tempfile.TemporaryDirectory(prefix="zqt-bench-scheduler-") as folder:
-        runtime = Runtime(load_config(path="", overrides={"instance_path": folder}, environ={}))
-        figures = _measure(runtime, args)
-        runtime.engine.dispose()
+    scheduler_log = logging.getLogger("scheduler")
+    level = scheduler_log.level
+    scheduler_log.setLevel(logging.ERROR)  # a week of dropped reminders is expected here
+    try:
+        with tempfile.TemporaryDirectory(prefix="zqt-bench-scheduler-") as folder:
+            runtime = Runtime(load_config(path="", overrides={"instance_path": folder}, environ={}))
+            figures = _measure(runtime, args)
+            runtime.engine.dispose()
+    finally:
+        scheduler_log.setLevel(level)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:
