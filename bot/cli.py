@@ -20,6 +20,8 @@ COMMAND_MODULES: list[str] = [
     "bot.commands.ask",
     "bot.commands.eval",
     "bot.commands.tickets",
+    "bot.commands.scheduler",
+    "bot.commands.reminders",
 ]
 
 

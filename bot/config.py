@@ -52,6 +52,21 @@ DEFAULTS: dict[str, Any] = {
         "duplicate_score": 75,
         "duplicate_days": 30,
     },
+    # Reminders, escalations, policy notices and digests (scheduler/, documented in config.example.yaml).
+    "scheduler": {
+        "tick_seconds": 60,
+        "lease_seconds": 90,
+        "stale_after_hours": 24,
+        "quiet_hours": {"start": "22:00", "end": "08:00"},
+        "hold_on_non_working_days": True,
+        "hold_escalations": "quiet_hours",
+        "fallback_recipient": {"channel": "console", "target": {}},
+        "departments": {},
+        "deadlines": {"offsets_days": [7, 3, 1], "remind_at": "09:00", "horizon_days": 60},
+        "notices": {"on_add": True, "delay_minutes": 10, "stale_after_hours": 72},
+        "digest": {"weekday": "mon", "at": "09:00", "recipients": []},
+        "overdue_lists_at": "09:00",
+    },
 }
 
 

@@ -10,7 +10,8 @@ import logging
 from typing import Sequence
 
 from handlers import help as help_handler
-from handlers import policy
+from handlers import policy, subscriptions
+from handlers.reminders import commands as reminder_commands
 from handlers.tickets import chat as tickets
 from handlers.tickets import staff as ticket_staff
 from handlers.types import Context, Handler, Incoming, Reply
@@ -26,6 +27,8 @@ HANDLERS: list[Handler] = [
     tickets.RATING_HANDLER,  # 满意 / 基本满意 / 不满意 for a ticket awaiting rating
     tickets.STATUS_HANDLER,  # 查询 ZQ… / 我的诉求
     tickets.HELP_HANDLER,  # 怎么投诉 / 举报可以匿名吗
+    subscriptions.HANDLER,
+    reminder_commands.HANDLER,
     policy.FOLLOW_UP_HANDLER,
     tickets.FILING_HANDLER,  # explicit and plain complaints, follow-ups; declines policy questions
     policy.QUESTION_HANDLER,

@@ -7,7 +7,10 @@ import sys
 import time
 
 from bot.runtime import Runtime
+from bot.store.base import utcnow
 from bot.store.questions import unanswered_questions
+from handlers.reminders.documents import take_in_added
+from handlers.reminders.localtime import format_local, parse_moment, zone
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument("--quiet", action="store_true", help="no progress line")
     add.add_argument("--region", help="the place the documents bind (长春市, 朝阳区 …) when their title does not say it")
+    add.add_argument("--notice-at", metavar="TIME", help="send the new documents' policy notice at this local time")
+    add.add_argument("--no-notice", action="store_true", help="send no policy notice for the new documents")
     add.set_defaults(handler=add_documents)
     listing = actions.add_parser("list", help="list the documents")
     listing.set_defaults(handler=list_documents)
@@ -51,7 +56,13 @@ def _progress(quiet: bool):
 
 
 def add_documents(args: argparse.Namespace) -> int:
-    knowledge = Runtime().knowledge
+    runtime = Runtime()
+    try:
+        notice_at = parse_moment(args.notice_at, zone(runtime.config)) if args.notice_at else None
+    except ValueError as exc:
+        print(f"--notice-at: {exc}", file=sys.stderr)
+        return 2
+    knowledge = runtime.knowledge
     started = time.monotonic()
     report = knowledge.add(args.paths, progress=_progress(args.quiet), region=args.region)
     for document in report.added:
@@ -60,9 +71,22 @@ def add_documents(args: argparse.Namespace) -> int:
         print(f"已更新 {document.doc_id}  《{document.title}》 {len(document.clauses)} 条")
     for _source, reason in report.refused:
         print(f"未添加 {reason}", file=sys.stderr)
+    _take_in(runtime, report, notice_at, args.no_notice)
     seconds = time.monotonic() - started
     print(f"知识库共 {len(knowledge.documents())} 个文件、{knowledge.clause_count} 条；用时 {seconds:.1f} 秒")
     return 1 if report.refused else 0
+
+
+def _take_in(runtime: Runtime, report, notice_at, no_notice: bool) -> None:
+    """Deadline tasks and policy notices for what was added (see handlers/reminders/documents.py)."""
+    if not report.added and not report.replaced:
+        return
+    announce = False if no_notice else (True if notice_at else None)
+    intake = take_in_added(runtime, [d.doc_id for d in report.added], utcnow(), announce=announce, notice_at=notice_at, by="kb add")
+    if intake.tasks_created:
+        print(f"已生成时限任务 {intake.tasks_created} 个（python -m bot reminders tasks 查看）")
+    for notice in intake.notices:
+        print(f"政策通知 {notice.label} 将于 {format_local(notice.send_at, zone(runtime.config))} 发给订阅者（reminders cancel {notice.label} 取消）")
 
 
 def list_documents(args: argparse.Namespace) -> int:

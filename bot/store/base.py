@@ -22,6 +22,9 @@ MODEL_MODULES: list[str] = [
     "bot.store.staff",
     "bot.store.questions",
     "bot.store.tickets",
+    "bot.store.reminders",
+    "bot.store.subscriptions",
+    "bot.store.schedule",
 ]
 
 
