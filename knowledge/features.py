@@ -42,6 +42,9 @@ FEATURES: tuple[str, ...] = (
     "expansion_word_cover",  # word_cover against the everyday words of the clause's terms (Analyzer.expansion)
     "expansion_bigram_cover",  # bigram_cover against them
     "either_word_cover",  # share of the question's words found in the clause or in its everyday words
+    "asked_alike",  # rapidfuzz similarity of the question to the closest of the clause's similar questions
+    "top_of_clause_index",  # the candidate BM25 on the clause index puts first
+    "top_of_everyday_index",  # the candidate BM25 on the everyday-words index puts first
 )
 COLUMN = {name: number for number, name in enumerate(FEATURES)}
 FUZZY_PREFIX = 600  # characters of a clause compared by rapidfuzz
@@ -64,6 +67,7 @@ class Query:
     scope: str | None = None  # the place the chat is bound to
     titled: list[int] = field(default_factory=list)  # documents the question names (by number)
     domain: float = 0.0  # the share of its words that are lexicon terms
+    plain: str = ""  # the question folded, without the names of the places it names (compared with similar questions)
 
     @property
     def either_groups(self) -> list[list[QueryTerm | None]]:
@@ -146,16 +150,22 @@ class FeatureBuilder:
         self.clause_document = clause_document
         self.max_idf = max_idf
         self._title_bigrams: dict[int, set[str]] = {}
+        self._asked_cache: dict[int, list[str]] = {}
 
     def document_relations(self, places: Sequence[str]) -> list[str]:
         """The region relation of every document to ``places``."""
         return [region_relation(self.analyzer, document, places) for document in self.documents]
 
-    def build(self, query: Query, candidates: np.ndarray, recall: np.ndarray) -> np.ndarray:
-        """One row per candidate, one column per name in :data:`FEATURES`."""
+    def build(self, query: Query, candidates: np.ndarray, recall: np.ndarray, main: np.ndarray, everyday: np.ndarray) -> np.ndarray:
+        """One row per candidate, one column per name in :data:`FEATURES`. ``recall`` is the candidates' recall
+        score, ``main`` and ``everyday`` its parts from the clause index and the everyday-words index."""
         rows = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
         if len(candidates) == 0:
             return rows
+        if main.any():
+            rows[int(np.argmax(main)), COLUMN["top_of_clause_index"]] = 1.0
+        if everyday.any():
+            rows[int(np.argmax(everyday)), COLUMN["top_of_everyday_index"]] = 1.0
         rows[:, COLUMN["word_cover"]] = coverage(query.groups, candidates, self.max_idf)
         rows[:, COLUMN["bigram_cover"]] = coverage([[term] for term in query.bigrams], candidates, self.max_idf)
         rows[:, COLUMN["recall"]] = recall / max(float(recall.max()), 1e-9)
@@ -188,7 +198,21 @@ class FeatureBuilder:
             rows[row, COLUMN["length"]] = math.log1p(len(clause.text)) / 8.0
             if number in query.titled:
                 rows[row, COLUMN["titled"]] = 1.0
+            if clause.questions and query.plain:
+                rows[row, COLUMN["asked_alike"]] = max(fuzz.ratio(query.plain, asked) for asked in self._asked(int(candidate))) / 100.0
         return rows
+
+    def _asked(self, candidate: int) -> list[str]:
+        """The similar questions of a clause, folded and without place names (cached)."""
+        found = self._asked_cache.get(candidate)
+        if found is None:
+            found = self._asked_cache[candidate] = [self.plain(q) for q in self.clauses[candidate].questions]
+        return found
+
+    def plain(self, text: str) -> str:
+        """``text`` folded, without punctuation and the names of places."""
+        folded = re.sub(r"[^0-9a-z\u4e00-\u9fff]", "", fold(text))
+        return self.analyzer.places.without_names(folded)
 
     def _title(self, number: int) -> set[str]:
         title = self._title_bigrams.get(number)

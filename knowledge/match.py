@@ -127,6 +127,7 @@ class Matcher:
             scope=None if named else scope,
             titled=titled,
             domain=self.analyzer.domain_share([group[0] for group in groups]),
+            plain=self.features.plain(asked),
         )
 
     def _with_homophone(self, group: tuple[str, ...]) -> tuple[str, ...]:
@@ -159,8 +160,9 @@ class Matcher:
 
     # -- recall ------------------------------------------------------------------------------------------
 
-    def _recall(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate clause numbers (ascending) and their BM25 scores. A question that names a place is answered
+    def _recall(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate clause numbers (ascending), their recall scores, and its two parts: BM25 on the clause index
+        and on the everyday-words index. A question that names a place is answered
         from that place's documents, its city's or districts', and national law; other places' documents only
         when none of those has anything in common with the question."""
         terms = [(term, 1.0) for term in query.words] + [(term, BIGRAM_WEIGHT) for term in query.bigrams if term is not None]
@@ -173,6 +175,8 @@ class Matcher:
             else:
                 allowed_mask = None
         picked = [_top(scores, RECALL_DEPTH)]
+        main = scores
+        expanded = np.zeros_like(scores)
         if self.expansion is not None and query.expansion_groups:
             everyday = [(t, 1.0) for g in query.expansion_groups for t in g if t is not None]
             everyday += [(t, BIGRAM_WEIGHT) for t in query.expansion_bigrams if t is not None]
@@ -187,7 +191,7 @@ class Matcher:
             picked.append(_top(scores * np.isin(self.clause_document, query.titled), PLACE_DEPTH))
         candidates = np.unique(np.concatenate(picked))
         candidates = candidates[scores[candidates] > 0]
-        return candidates.astype(np.int32), scores[candidates]
+        return candidates.astype(np.int32), scores[candidates], main[candidates], expanded[candidates]
 
     def _place_mask(self, places: tuple[str, ...], relations: tuple[str, ...]) -> np.ndarray:
         """1 for clauses of documents whose relation to ``places`` is one of ``relations``, else 0."""
@@ -206,8 +210,8 @@ class Matcher:
         empty = np.zeros(0, dtype=np.int32)
         if not query.words and not any(query.bigrams):
             return Ranked(query, empty, np.zeros((0, len(FEATURES)), dtype=np.float32), np.zeros(0), self._question_features(query))
-        candidates, recall = self._recall(query)
-        features = self.features.build(query, candidates, recall)
+        candidates, recall, main, everyday = self._recall(query)
+        features = self.features.build(query, candidates, recall, main, everyday)
         return Ranked(query, candidates, features, self.model.scores(features), self._question_features(query))
 
     def search(self, question: str, scope: str | None = None, limit: int = 5) -> Answer:

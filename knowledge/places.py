@@ -61,6 +61,10 @@ class Places:
                 found.append(region)
         return found
 
+    def without_names(self, text: str) -> str:
+        """``text`` (folded) with every place name taken out."""
+        return self._pattern.sub("", text) if self._pattern is not None else text
+
     def at_start(self, text: str) -> str | None:
         """The region a title or an organ's name starts with (``杭州西湖文化景观保护管理条例`` → ``杭州市``), if any."""
         if self._pattern is None:

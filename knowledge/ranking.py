@@ -33,6 +33,8 @@ DECISION_FEATURES: tuple[str, ...] = (
     "bigram_cover",
     "fuzzy",
     "lead",  # the best candidate's ranking score minus the runner-up's
+    "asked_alike",  # how close the question is to one of the best candidate's similar questions
+    "agreement",  # the best candidate is also first on the clause index and on the everyday-words index
     "covered_idf",  # the idf mass of the question's words the best candidate contains
     "missing_idf",  # the idf of the most specific question word it lacks
     "words",  # how many content words the question has
@@ -108,6 +110,8 @@ def decision_row(
         "word_cover": float(features[best, COLUMN["word_cover"]]),
         "bigram_cover": float(features[best, COLUMN["bigram_cover"]]),
         "fuzzy": float(features[best, COLUMN["fuzzy"]]),
+        "asked_alike": float(features[best, COLUMN["asked_alike"]]),
+        "agreement": float(features[best, COLUMN["top_of_clause_index"]] + features[best, COLUMN["top_of_everyday_index"]]) / 2,
         "lead": lead_of(scores, best, runner_up),
         **question,
     }
@@ -154,9 +158,10 @@ def fit_decision(rows: np.ndarray, labels: np.ndarray, l2: float = 0.002, iterat
     return weights, bias
 
 
-def fit(examples: Sequence[Example], declined_target: float = 0.9) -> RankingModel:
-    """Fit both models and choose thresholds: ``answer`` is the lowest confidence that still declines
-    ``declined_target`` of the out-of-scope questions, ``lead`` balances wrong answers against choices."""
+def fit(examples: Sequence[Example], declined_at_least: float = 0.85) -> RankingModel:
+    """Fit both models and choose thresholds: ``answer`` answers as many in-scope questions as it can while
+    declining at least ``declined_at_least`` of the out-of-scope ones; ``lead`` balances wrong answers against
+    choices."""
     ranking = fit_ranking(examples)
     rows, labels, first_right = [], [], []
     for example in examples:
@@ -172,11 +177,22 @@ def fit(examples: Sequence[Example], declined_target: float = 0.9) -> RankingMod
     decision, bias = fit_decision(np.array(rows), np.array(labels))
     model = RankingModel(dict(zip(FEATURES, ranking)), dict(zip(DECISION_FEATURES, decision)), bias)
     confidences = np.array([model.confidence(row) for row in rows])
-    out_of_scope = confidences[np.array(labels) == 0]
-    answer = float(np.quantile(out_of_scope, declined_target)) + 1e-4 if len(out_of_scope) else 0.5
+    answer = _answer_threshold(confidences, np.array(labels), declined_at_least)
     lead = _lead_threshold([row[DECISION_FEATURES.index("lead")] for row in rows], labels, first_right, confidences, answer)
     model.thresholds = Thresholds(answer=round(answer, 4), lead=lead, choices=round(answer * 0.6, 4))
     return model
+
+
+def _answer_threshold(confidences: np.ndarray, labels: np.ndarray, declined_at_least: float) -> float:
+    """The lowest confidence (the most questions answered) that still declines ``declined_at_least`` of the
+    out-of-scope questions."""
+    out_of_scope = confidences[labels == 0]
+    if not len(out_of_scope) or not (labels == 1).any():
+        return 0.5
+    for threshold in np.unique(np.round(confidences, 3)):
+        if float(np.mean(out_of_scope < threshold)) >= declined_at_least:
+            return float(threshold)
+    return 1.0
 
 
 def _lead_threshold(leads, labels, first_right, confidences, answer: float) -> float:

@@ -19,7 +19,7 @@ from knowledge.model import Document
 
 
 def document(prefix: str) -> tuple[Document, str]:
-    path = next(p for p in DEFAULT_DOCUMENTS_DIR.iterdir() if p.name.startswith(prefix))
+    path = next(p for p in DEFAULT_DOCUMENTS_DIR.iterdir() if p.name.startswith(prefix) and p.suffix in (".txt", ".md"))
     return parse_file(path), path.read_text(encoding="utf-8")
 
 
