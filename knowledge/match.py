@@ -162,14 +162,15 @@ class Matcher:
 
     def _recall(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Candidate clause numbers (ascending), their recall scores, and its two parts: BM25 on the clause index
-        and on the everyday-words index. A question that names a place is answered
-        from that place's documents, its city's or districts', and national law; other places' documents only
-        when none of those has anything in common with the question."""
+        and on the everyday-words index. A question that names a place, or comes from a chat bound to one, is
+        answered from that place's documents, its city's or districts', and national law (another place's
+        policy does not bind the asker); other places' documents only when none of those has anything in
+        common with the question."""
         terms = [(term, 1.0) for term in query.words] + [(term, BIGRAM_WEIGHT) for term in query.bigrams if term is not None]
         scores = self.index.score(terms)
         allowed_mask = None
-        if query.named:
-            allowed_mask = self._place_mask(tuple(query.named), ("own", "near", "national"))
+        if query.places:
+            allowed_mask = self._place_mask(tuple(query.places), ("own", "near", "national"))
             if (scores * allowed_mask).any():
                 scores = scores * allowed_mask
             else:
@@ -181,7 +182,7 @@ class Matcher:
             everyday = [(t, 1.0) for g in query.expansion_groups for t in g if t is not None]
             everyday += [(t, BIGRAM_WEIGHT) for t in query.expansion_bigrams if t is not None]
             expanded = self.expansion.score(everyday)
-            if query.named and allowed_mask is not None:
+            if allowed_mask is not None:
                 expanded = expanded * allowed_mask
             picked.append(_top(expanded, PLACE_DEPTH))
             scores = scores + EXPANSION_RECALL * expanded

@@ -27,6 +27,9 @@ import numpy as np
 from knowledge.features import COLUMN, FEATURES
 
 MAX_LEAD = 3.0
+# Features the decision reads but the ranking does not weigh: a 0/1 "first on one index" would turn a near tie
+# between two places' identical measures into a clear lead.
+DECISION_ONLY = ("top_of_clause_index", "top_of_everyday_index")
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "ranking.json"
 DECISION_FEATURES: tuple[str, ...] = (
     "word_cover",  # of the best candidate
@@ -136,13 +139,14 @@ def fit_ranking(examples: Sequence[Example], l2: float = 0.02, iterations: int =
     """Weights of the listwise softmax ranking, by gradient descent."""
     usable = [e for e in examples if e.in_scope and e.right.any()]
     weights = np.zeros(len(FEATURES))
+    ranked = np.array([name not in DECISION_ONLY for name in FEATURES], dtype=np.float64)
     for _ in range(iterations):
         gradient = l2 * weights
         for example in usable:
             shares = softmax(example.features @ weights)
             target = example.right / example.right.sum()
             gradient += example.features.T @ (shares - target) / len(usable)
-        weights -= rate * gradient
+        weights -= rate * gradient * ranked
     return weights
 
 

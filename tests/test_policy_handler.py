@@ -12,8 +12,9 @@ from bot.config import load_config
 from bot.runtime import Runtime
 from bot.store.questions import QuestionLog
 from bot.textsplit import byte_length
-from handlers.policy import NOT_FOUND_TEXT
+from handlers.policy import NOT_FOUND_TEXT, render_answer
 from handlers.types import Incoming
+from knowledge.match import Match
 from knowledge.store import KnowledgeBase
 
 
@@ -45,8 +46,8 @@ def test_a_question_gets_clause_source_and_department(runtime: Runtime) -> None:
 
 
 def test_full_text_and_related_follow_ups(runtime: Runtime) -> None:
-    first = ask(runtime, "辽源开个公司有没有人全程帮着办")
-    assert "辽源" in first.text
+    first = ask(runtime, "在长春开个公司要多长时间，要不要交刻章的钱")
+    assert "出处：《2021年长春市" in first.text
     full = ask(runtime, "全文")
     assert "出处" in full.text and len(full.text) >= len(first.text.split("出处")[0]) - 40
     related = ask(runtime, "相关")
@@ -69,13 +70,20 @@ def test_group_answer_mentions_the_asker_and_prefers_the_group_region(runtime: R
     assert "辽源市" in reply.text and "简易程序" in reply.text
 
 
-def test_an_answer_from_another_place_says_so(runtime: Runtime) -> None:
-    # 辽源's plan sets no time limit for connecting power; 长春's does, and the answer must say whose it is.
+def test_a_question_naming_a_place_is_answered_from_that_places_documents(runtime: Runtime) -> None:
+    # 辽源's plan sets no time limit for connecting power and 长春's does: the bot keeps to 辽源 (or national law).
     reply = ask(runtime, "辽源小微企业接电要几个工作日")
-    assert reply.text.startswith("注：辽源市的政策文件里没有找到对应条款，以下是长春市的规定")
-    assert "出处：《2021年长春市" in reply.text
+    assert "2021年长春市" not in reply.text and "辽源市" in reply.text
+
+
+def test_an_answer_from_another_place_says_so(runtime: Runtime) -> None:
+    changchun = next(d for d in runtime.knowledge.documents() if d.region == "长春市")
+    match = Match(changchun.clauses[5], changchun, 0.9)
+    text = render_answer(match, "小微企业接电要几天", runtime.knowledge.analyzer, ["辽源市"])
+    assert text.startswith("注：辽源市的政策文件里没有找到对应条款，以下是长春市的规定")
+    assert not render_answer(match, "小微企业接电要几天", runtime.knowledge.analyzer, ["朝阳区"]).startswith("注")
 
 
 def test_follow_ups_are_kept_per_user_in_a_group(runtime: Runtime) -> None:
-    ask(runtime, "辽源开个公司有没有人全程帮着办", user="a", group="g")
+    ask(runtime, "在长春开个公司要多长时间，要不要交刻章的钱", user="a", group="g")
     assert ask(runtime, "全文", user="b", group="g").text != ask(runtime, "全文", user="a", group="g").text

@@ -178,7 +178,9 @@ def classify(text: str, knowledge: Any = None, scope: str | None = None) -> Inte
         return Intent(COMPLAINT, "诉求", **scored)
     if asked == 0 and grievance >= STATEMENT_AT:  # a grievance told, not a question asked
         return Intent(COMPLAINT, "诉求", **scored)
-    questioned = "question" in policy_cues or "knowledge" in policy_cues
+    # A clause the knowledge base finds makes a question of a message only when nothing in it tells of a grievance:
+    # "窗口说我们的材料要公证，其他区都不用" matches a clause about 公证 and is still someone's problem.
+    questioned = "question" in policy_cues or ("knowledge" in policy_cues and grievance == 0)
     if questioned and (grievance <= POLICY_CEILING or asked >= grievance + POLICY_LEAD):
         return Intent(POLICY, **scored)
     if grievance < STATEMENT_AT / 3:  # nothing happened to anyone: let the knowledge base try
