@@ -48,6 +48,7 @@ FEATURES: tuple[str, ...] = (
 )
 COLUMN = {name: number for number, name in enumerate(FEATURES)}
 FUZZY_PREFIX = 600  # characters of a clause compared by rapidfuzz
+FOLDED_CACHE = 50_000  # clauses whose folded text is kept
 GENERAL_SECTIONS = re.compile(r"总体要求|指导思想|基本原则|保障措施|组织领导|目的意义|总体思路|工作目标|总则|附则")
 GENERAL_NUMBERS = ("前言", "全文")
 
@@ -151,6 +152,7 @@ class FeatureBuilder:
         self.max_idf = max_idf
         self._title_bigrams: dict[int, set[str]] = {}
         self._asked_cache: dict[int, list[str]] = {}
+        self._folded_cache: dict[int, tuple[str, str]] = {}
 
     def document_relations(self, places: Sequence[str]) -> list[str]:
         """The region relation of every document to ``places``."""
@@ -183,11 +185,11 @@ class FeatureBuilder:
             clause = self.clauses[int(candidate)]
             number = int(self.clause_document[int(candidate)])
             document = self.documents[number]
+            start, heading = self._folded(int(candidate))
             if query.core:
-                rows[row, COLUMN["fuzzy"]] = fuzz.partial_ratio(query.core, fold(clause.heading + clause.text)[:FUZZY_PREFIX]) / 100.0
+                rows[row, COLUMN["fuzzy"]] = fuzz.partial_ratio(query.core, start) / 100.0
             if wanted_bigrams:
                 rows[row, COLUMN["title_cover"]] = len(wanted_bigrams & self._title(number)) / len(wanted_bigrams)
-            heading = fold(clause.heading + "".join(clause.section))
             rows[row, COLUMN["heading_cover"]] = sum(w for w, terms in heading_terms if any(t in heading for t in terms)) / heading_total
             if relations is not None:
                 rows[row, COLUMN[prefix + relations[number]]] = 1.0
@@ -201,6 +203,20 @@ class FeatureBuilder:
             if clause.questions and query.plain:
                 rows[row, COLUMN["asked_alike"]] = max(fuzz.ratio(query.plain, asked) for asked in self._asked(int(candidate))) / 100.0
         return rows
+
+    def _folded(self, candidate: int) -> tuple[str, str]:
+        """The folded start of a clause (for rapidfuzz) and its folded heading and sections (cached: the same
+        clauses come up again and again)."""
+        found = self._folded_cache.get(candidate)
+        if found is None:
+            if len(self._folded_cache) >= FOLDED_CACHE:
+                self._folded_cache.clear()
+            clause = self.clauses[candidate]
+            found = self._folded_cache[candidate] = (
+                fold(clause.heading + clause.text[:FUZZY_PREFIX])[:FUZZY_PREFIX],
+                fold(clause.heading + "".join(clause.section)),
+            )
+        return found
 
     def _asked(self, candidate: int) -> list[str]:
         """The similar questions of a clause, folded and without place names (cached)."""

@@ -148,7 +148,8 @@ class ClauseIndex:
     @classmethod
     def load(cls, folder: Path) -> "ClauseIndex":
         """Open an index written by :meth:`save`; the arrays are memory-mapped, not read."""
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+        # Plain ndarray views of the memory maps: slicing a np.memmap makes a memmap object each time (slow).
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray) for name in _ARRAYS}
         terms = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
         sounds = json.loads((folder / "sounds.json").read_text(encoding="utf-8"))
         return cls({term: number for number, term in enumerate(terms)}, **arrays, sounds=sounds)
