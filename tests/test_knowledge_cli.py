@@ -17,16 +17,9 @@ from knowledge.store import KnowledgeBase
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def built_default(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("kb") / "knowledge"
-    KnowledgeBase.open(folder)
-    return folder
-
-
 @pytest.fixture
-def instance(built_default: Path, tmp_path: Path, monkeypatch) -> Path:
-    shutil.copytree(built_default, tmp_path / "instance" / "knowledge")
+def instance(shipped_knowledge: KnowledgeBase, tmp_path: Path, monkeypatch) -> Path:
+    shutil.copytree(shipped_knowledge.path, tmp_path / "instance" / "knowledge")
     monkeypatch.delenv("BOT_CONFIG", raising=False)
     monkeypatch.setenv("ZQT_INSTANCE_PATH", str(tmp_path / "instance"))
     return tmp_path / "instance"

@@ -18,17 +18,10 @@ DOCUMENT = """关于支持小店经济发展的若干措施
 """
 
 
-@pytest.fixture(scope="module")
-def built_default(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("kb") / "knowledge"
-    KnowledgeBase.open(folder)
-    return folder
-
-
 @pytest.fixture
-def knowledge(built_default: Path, tmp_path: Path) -> KnowledgeBase:
+def knowledge(shipped_knowledge: KnowledgeBase, tmp_path: Path) -> KnowledgeBase:
     folder = tmp_path / "knowledge"
-    shutil.copytree(built_default, folder)
+    shutil.copytree(shipped_knowledge.path, folder)
     return KnowledgeBase.open(folder)
 
 

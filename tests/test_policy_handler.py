@@ -18,16 +18,9 @@ from knowledge.match import Match
 from knowledge.store import KnowledgeBase
 
 
-@pytest.fixture(scope="module")
-def built_default(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("kb") / "knowledge"
-    KnowledgeBase.open(folder)
-    return folder
-
-
 @pytest.fixture
-def runtime(built_default: Path, tmp_path: Path):
-    shutil.copytree(built_default, tmp_path / "instance" / "knowledge")
+def runtime(shipped_knowledge: KnowledgeBase, tmp_path: Path):
+    shutil.copytree(shipped_knowledge.path, tmp_path / "instance" / "knowledge")
     config = load_config(path="", overrides={"instance_path": str(tmp_path / "instance"), "groups": {"wr-liaoyuan": {"region": "辽源市"}}}, environ={})
     runtime = Runtime(config)
     yield runtime
