@@ -123,11 +123,14 @@ class Analyzer:
                 continue
             segment: list[str] = []
             for word in self._jieba.cut(run, HMM=False):
+                canonicals = self.synonyms.get(word, ())
                 if word in self.stopwords:
                     self._add_bigrams("".join(segment), bigrams)
                     segment = []
+                    if canonicals:  # a question form that says what is asked: 归谁管, 哪个部门 → 主管部门, 负责
+                        groups.append(canonicals)
+                        words.extend(canonicals)
                     continue
-                canonicals = self.synonyms.get(word, ())
                 segment.append(canonicals[0] if question and canonicals else word)
                 if len(word) > 1 or word.isdigit():
                     words.append(word)

@@ -49,8 +49,10 @@ FEATURES: tuple[str, ...] = (
 COLUMN = {name: number for number, name in enumerate(FEATURES)}
 FUZZY_PREFIX = 600  # characters of a clause compared by rapidfuzz
 FOLDED_CACHE = 50_000  # clauses whose folded text is kept
-GENERAL_SECTIONS = re.compile(r"总体要求|指导思想|基本原则|保障措施|组织领导|目的意义|总体思路|工作目标|总则|附则")
+GENERAL_SECTIONS = re.compile(r"总体要求|指导思想|基本原则|保障措施|组织领导|目的意义|总体思路|工作目标")
 GENERAL_NUMBERS = ("前言", "全文")
+# A law's article on its own purpose, scope or entry into force: "为了……，制定本条例", "本法自…起施行".
+GENERAL_ARTICLE = re.compile(r"^为了.{0,200}?制定本(?:条例|法|规定|办法)|^本(?:条例|法|规定|办法)自.{0,30}起施行")
 
 
 @dataclass
@@ -195,7 +197,11 @@ class FeatureBuilder:
                 rows[row, COLUMN[prefix + relations[number]]] = 1.0
             elif document.region == "全国":
                 rows[row, COLUMN["national_unplaced"]] = 1.0
-            if clause.number in GENERAL_NUMBERS or any(GENERAL_SECTIONS.search(name) for name in (clause.heading, *clause.section)):
+            if (
+                clause.number in GENERAL_NUMBERS
+                or GENERAL_ARTICLE.match(clause.text)
+                or any(GENERAL_SECTIONS.search(name) for name in (clause.heading, *clause.section))
+            ):
                 rows[row, COLUMN["general"]] = 1.0
             rows[row, COLUMN["length"]] = math.log1p(len(clause.text)) / 8.0
             if number in query.titled:

@@ -99,6 +99,7 @@ class Matcher:
         self.features = FeatureBuilder(analyzer, clauses, documents, clause_document, self._max_idf)
         self._title_names = [(number, name) for number, d in enumerate(documents) for name in short_titles(d.title)]
         self._place_masks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
+        self._current = _current_versions(documents)[clause_document] if len(documents) else np.ones(0, dtype=np.float32)
 
     # -- the question ------------------------------------------------------------------------------------
 
@@ -167,7 +168,7 @@ class Matcher:
         policy does not bind the asker); other places' documents only when none of those has anything in
         common with the question."""
         terms = [(term, 1.0) for term in query.words] + [(term, BIGRAM_WEIGHT) for term in query.bigrams if term is not None]
-        scores = self.index.score(terms)
+        scores = self.index.score(terms) * self._current
         allowed_mask = None
         if query.places:
             allowed_mask = self._place_mask(tuple(query.places), ("own", "near", "national"))
@@ -181,7 +182,7 @@ class Matcher:
         if self.expansion is not None and query.expansion_groups:
             everyday = [(t, 1.0) for g in query.expansion_groups for t in g if t is not None]
             everyday += [(t, BIGRAM_WEIGHT) for t in query.expansion_bigrams if t is not None]
-            expanded = self.expansion.score(everyday)
+            expanded = self.expansion.score(everyday) * self._current
             if allowed_mask is not None:
                 expanded = expanded * allowed_mask
             picked.append(_top(expanded, PLACE_DEPTH))
@@ -274,6 +275,19 @@ class Matcher:
         top = np.argsort(-scores)[:limit]
         best = float(scores[top[0]]) if len(top) else 1.0
         return [self._match(int(i), float(scores[i]) / best) for i in top if scores[i] > 0]
+
+
+def _current_versions(documents: Sequence[Document]) -> np.ndarray:
+    """1 per document, 0 for one superseded by a newer version of the same title in the same place (a library
+    holds 北京市安全生产条例 of 2004 and of 2022: questions are answered from the one in force)."""
+    newest: dict[tuple[str, str], tuple[str, int]] = {}
+    for number, document in enumerate(documents):
+        key = (fold(document.title), document.region)
+        if key not in newest or (document.date or "") > newest[key][0]:
+            newest[key] = (document.date or "", number)
+    current = np.zeros(len(documents), dtype=np.float32)
+    current[[number for _date, number in newest.values()]] = 1.0
+    return current
 
 
 def _top(scores: np.ndarray, depth: int) -> np.ndarray:

@@ -134,3 +134,15 @@ def test_index_survives_save_and_load(tmp_path: Path, analyzer: Analyzer) -> Non
     assert loaded.size == 3
     assert np.argmax(loaded.score(query)) == 1
     assert np.allclose(loaded.score(query), index.score([(index.lookup("办电"), 1.0)]))
+
+
+def test_an_older_version_of_a_regulation_is_not_answered_from(analyzer: Analyzer) -> None:
+    def version(doc_id: str, date: str, days: str) -> Document:
+        clause = Clause(doc_id, 0, "第十条", "第二章", f"企业应当在{days}日内办理变更登记。")
+        return Document(doc_id, "某市企业登记条例", "某市人大常委会", date, "长春市", f"{doc_id}.md", (clause,), "law")
+
+    documents = [version("old", "2004-05-01", "三十"), version("new", "2022-03-01", "十五")]
+    clauses = [d.clauses[0] for d in documents]
+    index = ClauseIndex.build(analyzer.analyze(c.text).terms for c in clauses)
+    matcher = Matcher(analyzer, index, clauses, documents, np.arange(2, dtype=np.int32))
+    assert [m.document.doc_id for m in matcher.search("长春企业变更登记要多少天内办").matches] == ["new"]
