@@ -29,8 +29,9 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -67,6 +68,7 @@ class _Parsed:
     terms: list[list[str]] | None
     expansions: list[list[str]] | None = None
     error: str | None = None
+    questions: str | None = None  # the similar-questions file used
 
 
 _worker_analyzer: Analyzer | None = None
@@ -90,12 +92,10 @@ def questions_file(source: str | os.PathLike[str]) -> Path:
     return path.with_name(path.stem + QUESTIONS_SUFFIX)
 
 
-def attach_questions(document: Document, source: str | os.PathLike[str]) -> Document:
-    """The document with the similar questions of ``<source>.questions.tsv`` (``clause number<TAB>question``
-    per line) on its clauses; lines for a clause number the document does not have are logged and skipped."""
-    path = questions_file(source)
-    if not path.exists():
-        return document
+def attach_questions(document: Document, path: str | os.PathLike[str]) -> Document:
+    """The document with the similar questions of the file ``path`` (``clause number<TAB>question`` per line)
+    on its clauses; lines for a clause number the document does not have are logged and skipped."""
+    path = Path(path)
     asked: dict[str, list[str]] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         clause_number, _, question = line.partition("\t")
@@ -108,10 +108,16 @@ def attach_questions(document: Document, source: str | os.PathLike[str]) -> Docu
     return replace(document, clauses=clauses)
 
 
-def _parse_and_analyze(source: str) -> _Parsed:
-    """Parse one file and analyse its clauses (runs in a worker process for large builds)."""
+def _parse_and_analyze(source: str, kept_questions: Mapping[str, str] | None = None) -> _Parsed:
+    """Parse one file and analyse its clauses (runs in a worker process for large builds). The similar
+    questions come from beside the file, else from ``kept_questions`` (``{doc_id: file}``: those kept for the
+    version it replaces, so adding a copy without them does not lose them)."""
     try:
-        document = attach_questions(parse_file(source), source)
+        document = parse_file(source)
+        beside = questions_file(source)
+        questions = str(beside) if beside.exists() else (kept_questions or {}).get(document.doc_id)
+        if questions:
+            document = attach_questions(document, questions)
     except IngestError as exc:
         return _Parsed(source, None, None, error=str(exc))
     except Exception as exc:  # a parser bug must not take the whole build down; the file is refused
@@ -122,20 +128,21 @@ def _parse_and_analyze(source: str) -> _Parsed:
         analyzer.expansion(analysis.words) + (analyzer.analyze(" ".join(clause.questions)).terms if clause.questions else [])
         for clause, analysis in zip(document.clauses, analyses)
     ]
-    return _Parsed(source, document, [a.terms for a in analyses], expansions)
+    return _Parsed(source, document, [a.terms for a in analyses], expansions, questions=questions)
 
 
-def _parse_all(sources: Sequence[str], progress: Progress | None) -> Iterator[_Parsed]:
+def _parse_all(sources: Sequence[str], progress: Progress | None, kept_questions: Mapping[str, str]) -> Iterator[_Parsed]:
+    parse = partial(_parse_and_analyze, kept_questions=kept_questions)
     if len(sources) < PARALLEL_FROM:
         for done, source in enumerate(sources, start=1):
-            parsed = _parse_and_analyze(source)
+            parsed = parse(source)
             if progress:
                 progress(done, len(sources), source)
             yield parsed
         return
     workers = max(1, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, parsed in enumerate(pool.map(_parse_and_analyze, sources, chunksize=8), start=1):
+        for done, parsed in enumerate(pool.map(parse, sources, chunksize=8), start=1):
             if progress:
                 progress(done, len(sources), parsed.source)
             yield parsed
@@ -334,9 +341,12 @@ class KnowledgeBase:
         report = AddReport()
         documents: dict[str, Document] = {}
         terms: dict[str, tuple[list[list[str]], list[list[str]]]] = {}
-        origin: dict[str, str] = {}
+        origin: dict[str, tuple[str, str | None]] = {}
         new_set = set(new_files)
-        for parsed in _parse_all(kept + list(new_files), progress):
+        kept_questions = {
+            doc_id: str(questions_file(sources_dir / name)) for doc_id, name in existing.items() if questions_file(sources_dir / name).exists()
+        }
+        for parsed in _parse_all(kept + list(new_files), progress, kept_questions):
             if parsed.document is None:
                 report.refused.append((parsed.source, parsed.error or "无法解析"))
                 continue
@@ -348,7 +358,7 @@ class KnowledgeBase:
                 (report.replaced if doc_id in documents else report.added).append(document)
             documents[doc_id] = document
             terms[doc_id] = (parsed.terms or [], parsed.expansions or [])
-            origin[doc_id] = parsed.source
+            origin[doc_id] = (parsed.source, parsed.questions)
         if not report.added and not report.replaced and new_files and len(documents) == len(existing):
             return report  # nothing new parsed: leave the current generation as it is
         self._write_generation(documents, terms, origin, {k: v for k, v in regions.items() if k in documents})
@@ -358,21 +368,21 @@ class KnowledgeBase:
         self,
         documents: dict[str, Document],
         terms: dict[str, tuple[list[list[str]], list[list[str]]]],
-        origin: dict[str, str],
+        origin: dict[str, tuple[str, str | None]],
         regions: dict[str, str],
     ) -> None:
         sources_dir = self.path / "sources"
         sources_dir.mkdir(exist_ok=True)
         stored: dict[str, str] = {}
-        for doc_id, source in origin.items():
+        for doc_id, (source, questions) in origin.items():
             # The original file name is kept: the title and date may come from it when the file is parsed again.
             name = f"{doc_id}/{Path(source).name}"
             target = sources_dir / name
+            target.parent.mkdir(exist_ok=True)
             if Path(source).resolve() != target.resolve():
-                target.parent.mkdir(exist_ok=True)
                 shutil.copyfile(source, target)
-                if questions_file(source).exists():
-                    shutil.copyfile(questions_file(source), questions_file(target))
+            if questions and Path(questions).resolve() != questions_file(target).resolve():
+                shutil.copyfile(questions, questions_file(target))
             stored[doc_id] = name
         ordered = list(documents.values())
         index = ClauseIndex.build(t for doc in ordered for t in terms[doc.doc_id][0])

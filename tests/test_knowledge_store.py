@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import knowledge.store as store_module
+from knowledge.ingest import DEFAULT_DOCUMENTS_DIR
 from knowledge.store import KnowledgeBase
 
 DOCUMENT = """关于支持小店经济发展的若干措施
@@ -88,6 +89,18 @@ def test_similar_questions_beside_a_document_are_indexed_with_its_clauses(knowle
     assert before.clause.key == added.clauses[1].key
     knowledge.rebuild()  # the copy kept under sources/ still has its questions
     assert knowledge.get(added.doc_id).clauses[1].questions == ("街边小馆子有没有优惠券发",)
+
+
+def test_a_copy_without_similar_questions_keeps_those_of_the_version_it_replaces(knowledge: KnowledgeBase, tmp_path: Path) -> None:
+    shipped = next(p for p in DEFAULT_DOCUMENTS_DIR.iterdir() if p.name.startswith("优化营商环境条例") and p.suffix == ".md")
+    copy = tmp_path / shipped.name
+    shutil.copyfile(shipped, copy)  # the same regulation from another library, without its .questions.tsv
+    report = knowledge.add([copy])
+    assert report.replaced and not report.added
+    document = knowledge.get("优化营商环境条例")
+    assert sum(len(c.questions) for c in document.clauses) > 100
+    knowledge.rebuild()
+    assert sum(len(c.questions) for c in knowledge.get("优化营商环境条例").clauses) > 100
 
 
 def test_unsupported_and_missing_files_are_refused(knowledge: KnowledgeBase, tmp_path: Path) -> None:
