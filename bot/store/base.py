@@ -21,6 +21,10 @@ MODEL_MODULES: list[str] = [
     "bot.store.conversation",
     "bot.store.staff",
     "bot.store.questions",
+    "bot.store.inbound",
+    "bot.store.ratelimit",
+    "bot.store.contacts",
+    "bot.store.tokens",
 ]
 
 

@@ -1,0 +1,77 @@
+"""Inbound messages already answered: the database-wide memory that makes WeChat's retries harmless.
+
+WeChat retries a callback it got no answer to within 5 s, up to three times, possibly on another worker
+process. Each accepted message is recorded here under its dedup key (``MsgId``; events ``FromUserName`` +
+``CreateTime``; the aibot's ``msgid``) together with the answer, in the same transaction as the handler's work.
+The unique key makes a second, concurrent handling of the same message fail at commit, so its work is rolled back
+and the first answer is given again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from bot.store.base import Base, utcnow
+
+
+class InboundMessage(Base):
+    """One message the bot has answered. ``deferred`` is true when the answer went out through the outbox."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        UniqueConstraint("channel", "dedup_key"),
+        Index("ix_inbound_message_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reply_text: Mapped[str] = mapped_column(Text, default="")
+    reply_mention: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The answer recorded for a message: what to say again when WeChat retries it."""
+
+    text: str
+    mention: str | None
+    deferred: bool
+
+
+def find_answer(session: Session, channel: str, dedup_key: str) -> StoredAnswer | None:
+    """The answer already given to this message, or None when it has not been answered (committed) yet."""
+    row = session.scalars(
+        select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)
+    ).first()
+    if row is None:
+        return None
+    return StoredAnswer(row.reply_text, row.reply_mention, row.deferred)
+
+
+def record_answer(
+    session: Session, channel: str, dedup_key: str, answer: StoredAnswer, received_at: datetime | None = None
+) -> None:
+    """Record the answer in the caller's transaction; the flush raises IntegrityError if it was recorded already."""
+    session.add(
+        InboundMessage(
+            channel=channel,
+            dedup_key=dedup_key,
+            received_at=received_at or utcnow(),
+            reply_text=answer.text,
+            reply_mention=answer.mention,
+            deferred=answer.deferred,
+        )
+    )
+    session.flush()
+
+
+def prune_answers(session: Session, before: datetime) -> int:
+    """Forget answers older than ``before`` (WeChat stops retrying after about 15 s); return how many."""
+    return session.execute(delete(InboundMessage).where(InboundMessage.received_at < before)).rowcount

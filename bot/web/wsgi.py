@@ -1,0 +1,10 @@
+"""WSGI entry for gunicorn: ``gunicorn 'bot.web.wsgi:app'`` (configuration from ``$BOT_CONFIG`` and ``ZQT_*``).
+
+The knowledge base is loaded at import, so with ``--preload`` the workers share it and none answers the first
+question slowly.
+"""
+
+from bot.web import create_app
+
+app = create_app()
+app.extensions["zqt"]["runtime"].knowledge  # load now, not on the first question
