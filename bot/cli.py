@@ -19,6 +19,9 @@ COMMAND_MODULES: list[str] = [
     "bot.commands.kb",
     "bot.commands.ask",
     "bot.commands.eval",
+    "bot.commands.serve",
+    "bot.commands.chat",
+    "bot.commands.outbox",
 ]
 
 

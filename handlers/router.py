@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Sequence
 
+from handlers import events
 from handlers import help as help_handler
 from handlers import policy
 from handlers.types import Context, Handler, Incoming, Reply
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 # Order matters: conversation follow-ups before new intents, specific commands before free text,
 # the policy question (which answers almost anything) near the end.
 HANDLERS: list[Handler] = [
+    events.HANDLER,
     help_handler.HANDLER,
     policy.FOLLOW_UP_HANDLER,
     policy.QUESTION_HANDLER,

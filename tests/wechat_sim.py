@@ -131,3 +131,29 @@ def open_aibot_reply(body: str, nonce: str = "n1") -> dict[str, Any]:
 
 def now_timestamp() -> str:
     return str(int(time.time()))
+
+
+def make_app(make_config, **wechat_overrides: Any):
+    """A Flask app on a fresh SQLite database with all three channels configured; returns (app, client)."""
+    from bot.web import create_app
+
+    safe_mp = wechat_overrides.pop("safe_mp", True)
+    extra = wechat_overrides.pop("config", {})
+    config = make_config(wechat=wechat_config(safe_mp=safe_mp, **wechat_overrides), **extra)
+    app = create_app(config)
+    return app, app.test_client()
+
+
+def runtime_of(app):
+    return app.extensions["zqt"]["runtime"]
+
+
+def row_counts(app) -> dict[str, int]:
+    """Rows in every table: a request that must change nothing leaves these equal."""
+    from sqlalchemy import func, select
+
+    from bot.store.base import Base
+
+    runtime = runtime_of(app)
+    with runtime.session() as session:
+        return {name: session.scalar(select(func.count()).select_from(table)) for name, table in Base.metadata.tables.items()}

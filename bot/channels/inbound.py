@@ -15,7 +15,6 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -55,7 +54,8 @@ def outbox_route(incoming: Incoming) -> tuple[str, dict[str, Any]]:
     if incoming.channel == "mp":
         return "mp", {"openid": incoming.user}
     if incoming.channel == "aibot":
-        return "aibot", {"chatid": incoming.group, "userid": incoming.user, "response_url": incoming.response_url}
+        mention = incoming.user if incoming.group else None
+        return "aibot", {"chatid": incoming.group, "userid": mention, "response_url": incoming.response_url}
     if incoming.channel == "work":
         return "work", {"touser": [incoming.user]}
     return "console", {"user": incoming.user}
@@ -178,8 +178,3 @@ class _HandlingJob:
         except Exception:
             log.exception("%s message %s could not be handled", self._received.incoming.channel, self._received.incoming.msg_id)
             raise
-
-
-def prune_window() -> timedelta:
-    """How long answers are kept for retries (WeChat retries within about 15 s; a day is generous)."""
-    return timedelta(days=1)
