@@ -157,3 +157,19 @@ def row_counts(app) -> dict[str, int]:
     runtime = runtime_of(app)
     with runtime.session() as session:
         return {name: session.scalar(select(func.count()).select_from(table)) for name, table in Base.metadata.tables.items()}
+
+
+def post_in_process(config: dict[str, Any], messages: list[tuple[str, str, str]], barrier, results) -> None:
+    """Run in a child process: one web worker posting ``messages`` (sender, text, msg id) as WeChat's retries would."""
+    from bot.web import create_app
+
+    app = create_app(config)
+    app.extensions["zqt"]["runtime"].knowledge
+    client = app.test_client()
+    barrier.wait(timeout=60)
+    answers = {}
+    for sender, text, msg_id in messages:
+        args, body = mp_safe_post(text_xml(sender, text, msg_id))
+        response = client.post("/wechat/mp", query_string=args, data=body)
+        answers[msg_id] = (response.status_code, open_mp_reply(response.get_data(as_text=True))["Content"] if response.status_code == 200 else "")
+    results.put(answers)

@@ -38,8 +38,18 @@ def utcnow() -> datetime:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys, a busy timeout, WAL; and real transactions.
+
+    pysqlite left to itself issues BEGIN only before DML, so a SAVEPOINT opened first (the router's
+    ``begin_nested``) became the outermost transaction and its RELEASE committed the handler's work early, and
+    reads ran outside any transaction. SQLAlchemy's recipe: turn pysqlite's handling off and emit BEGIN ourselves.
+    Transactions begin IMMEDIATE (the write lock up front, so a read-then-write transaction never fails on a stale
+    snapshot); a read-only session may ask for ``execution_options(sqlite_begin="DEFERRED")``.
+    """
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised through every test
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
@@ -47,6 +57,11 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # pragma: no cover - exercised through every test
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(database_url: str, echo: bool = False) -> Engine:
@@ -71,9 +86,10 @@ def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay usable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+def make_session_factory(engine: Engine, read_only: bool = False) -> sessionmaker[Session]:
+    """A session factory whose objects stay usable after commit; ``read_only`` sessions do not take SQLite's write lock."""
+    bind = engine.execution_options(sqlite_begin="DEFERRED") if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, future=True)
 
 
 @contextmanager
