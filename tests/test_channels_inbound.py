@@ -86,7 +86,7 @@ def test_handler_failure_is_an_apology_not_a_500(make_config, replace_handlers) 
 
 
 def test_last_seen_is_recorded_for_the_48_hour_window(make_config) -> None:
-    from bot.store.contacts import last_seen
+    from bot.store.inbound import last_seen
 
     app, client = make_app(make_config)
     _ask(client, "o-seen", "帮助", "seen-1")

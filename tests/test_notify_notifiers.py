@@ -11,7 +11,7 @@ from bot.notify.queue import RetryPolicy
 from bot.notify.registry import build_notifiers
 from bot.notify.worker import deliver_due
 from bot.store.base import utcnow
-from bot.store.contacts import touch_last_seen
+from bot.store.inbound import StoredAnswer, record_answer
 from bot.store.outbox import FAILED, SENT, OutboxMessage, enqueue
 from bot.store.tokens import DatabaseTokenStorage
 from fake_wechat import RecordingTransport
@@ -139,8 +139,9 @@ def test_network_errors_and_http_errors_are_retryable_or_not(configured, transpo
 
 def test_mp_customer_service_only_within_48_hours(configured, transport) -> None:
     with configured.session() as session:
-        touch_last_seen(session, "mp", "o-recent", utcnow() - timedelta(hours=47))
-        touch_last_seen(session, "mp", "o-old", utcnow() - timedelta(hours=49))
+        for openid, hours in (("o-recent", 47), ("o-old", 49)):
+            record_answer(session, "mp", f"m-{openid}", StoredAnswer("", None, False), user_id=openid,
+                          received_at=utcnow() - timedelta(hours=hours))
     _send(configured, transport, "mp", {"openid": "o-recent"}, "您的诉求已受理")
     (message,) = transport.messages("custom/send")
     assert message.body == {"touser": "o-recent", "msgtype": "text", "text": {"content": "您的诉求已受理"}}

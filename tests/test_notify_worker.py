@@ -139,7 +139,7 @@ def test_housekeeping_keeps_recent_answers(runtime) -> None:
     from bot.store.inbound import StoredAnswer, find_answer, record_answer
 
     with runtime.session() as session:
-        record_answer(session, "mp", "old", StoredAnswer("a", None, False), utcnow() - timedelta(days=2))
+        record_answer(session, "mp", "old", StoredAnswer("a", None, False), received_at=utcnow() - timedelta(days=4))
         record_answer(session, "mp", "new", StoredAnswer("b", None, False))
     housekeeping(runtime.sessions)
     with runtime.session() as session:

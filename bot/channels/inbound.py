@@ -1,11 +1,12 @@
 """From an accepted message to its answer, the same for every channel: dedup, rate limit, time budget.
 
 1. A message answered before (a WeChat retry, on whatever process) gets the stored answer again.
-2. The sender's last-seen time is recorded and one slot of their rate limit taken (a short transaction of its
-   own); over the limit they get a polite reply and the handlers are not run.
-3. ``Runtime.handle`` runs in a worker thread; in the same transaction the answer is recorded under the
-   message's unique dedup key. If it takes longer than ``wechat.reply_timeout_seconds`` the caller answers WeChat
-   with the empty reply at once and the answer is queued in the outbox instead (same transaction).
+2. In a worker thread, in one transaction: the sender's accepted messages of the last minute are counted (the
+   recorded answers double as the rate-limit log and the last-seen record; over the limit the sender gets a polite
+   reply and the handlers are not run); ``Runtime.handle`` runs; the answer is recorded under the message's
+   unique dedup key.
+3. If that takes longer than ``wechat.reply_timeout_seconds`` the caller answers WeChat with the empty reply at
+   once and the answer is queued in the outbox instead (same transaction).
 4. A passive reply carries one message: the rest of an over-limit answer goes out through the outbox, numbered.
 """
 
@@ -15,15 +16,14 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.base import make_session_factory, session_scope, utcnow
-from bot.store.contacts import touch_last_seen
-from bot.store.inbound import StoredAnswer, find_answer, record_answer
+from bot.store.inbound import StoredAnswer, accepted_since, find_answer, record_answer
 from bot.store.outbox import enqueue
-from bot.store.ratelimit import take_slot
 from bot.textsplit import TEXT_LIMIT, split_text
 from handlers.types import Incoming
 
@@ -85,9 +85,6 @@ class InboundProcessor:
         stored = self._stored(received)
         if stored is not None:
             return stored
-        polite = self._admit(received)
-        if polite is not None:
-            return polite
         job = _HandlingJob(self, received)
         future = self._pool().submit(job.run)
         try:
@@ -106,30 +103,29 @@ class InboundProcessor:
             return None
         return Answer("" if stored.deferred else stored.text, stored.mention)
 
-    def _admit(self, received: Received) -> Answer | None:
-        """Record last-seen and take a rate-limit slot; the polite reply (recorded) when over the limit."""
+    def _over_limit(self, session, received: Received) -> Answer | None:
+        """The polite reply (recorded) when the sender already sent ``rate_limit`` messages in the last minute."""
         incoming = received.incoming
-        now = utcnow()
+        if not self.rate_limit:
+            return None
+        since = incoming.received_at - timedelta(seconds=60)
+        if accepted_since(session, incoming.channel, incoming.user, since) < self.rate_limit:
+            return None
+        log.info("%s message %s over the rate limit", incoming.channel, incoming.msg_id)
         mention = incoming.user if incoming.group else None
-        try:
-            with self.runtime.session() as session:
-                touch_last_seen(session, incoming.channel, incoming.user, now)
-                if not self.rate_limit:
-                    return None
-                bucket = f"user:{incoming.channel}:{incoming.user}"
-                if take_slot(session, bucket, self.rate_limit, 60, now) is None:
-                    return None
-                log.info("%s message %s over the rate limit", incoming.channel, incoming.msg_id)
-                record_answer(session, incoming.channel, received.dedup_key, StoredAnswer(RATE_LIMITED_TEXT, mention, False), now)
-                return Answer(RATE_LIMITED_TEXT, mention)
-        except IntegrityError:
-            return self._stored(received)
+        answer = StoredAnswer(RATE_LIMITED_TEXT, mention, False)
+        record_answer(session, incoming.channel, received.dedup_key, answer, user_id=incoming.user,
+                      received_at=incoming.received_at, rate_limited=True)
+        return Answer(RATE_LIMITED_TEXT, mention)
 
     def handle_and_record(self, received: Received, defer) -> Answer:
         """Run the handlers and record the answer in one transaction; ``defer()`` says whether to use the outbox."""
         incoming = received.incoming
         try:
             with self.runtime.session() as session:
+                polite = self._over_limit(session, received)
+                if polite is not None:
+                    return polite
                 reply = self.runtime.handle(incoming, session)
                 limit = PASSIVE_LIMITS.get(incoming.channel, TEXT_LIMIT)
                 parts = split_text(reply.text, limit) if reply.text else []
@@ -139,7 +135,7 @@ class InboundProcessor:
                 for number, part in enumerate(queued, start=len(parts) - len(queued) + 1):
                     enqueue(session, channel, target, part, key=f"reply:{incoming.channel}:{received.dedup_key}:{number}")
                 answer = StoredAnswer(parts[0] if parts else "", reply.mention, deferred)
-                record_answer(session, incoming.channel, received.dedup_key, answer, incoming.received_at)
+                record_answer(session, incoming.channel, received.dedup_key, answer, user_id=incoming.user, received_at=incoming.received_at)
         except IntegrityError:
             log.info("%s message %s answered by another process", incoming.channel, incoming.msg_id)
             return self._stored(received) or Answer("")

@@ -8,7 +8,7 @@ import importlib
 
 BENCHMARKS: dict[str, str] = {
     "qa": "bot.bench.qa",
-    # "webhook": "bot.bench.webhook",
+    "webhook": "bot.bench.webhook",
 }
 
 

@@ -1,7 +1,7 @@
 """公众号客服消息 (Official Account customer-service messages): only within 48 hours of the user's last message.
 
-Target ``{"openid": ...}``. The last-seen time comes from ``bot.store.contacts`` (recorded for every message
-the user sends); outside the window the row fails at once with a clear reason instead of being retried.
+Target ``{"openid": ...}``. The last-seen time comes from ``bot.store.inbound`` (every message the user sends is
+recorded there); outside the window the row fails at once with a clear reason instead of being retried.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.notify.base import ByteLimits, DeliveryError, Outgoing
 from bot.notify.clients import call_wechat
 from bot.store.base import session_scope, utcnow
-from bot.store.contacts import last_seen
+from bot.store.inbound import last_seen
 
 SERVICE_WINDOW = timedelta(hours=48)
 

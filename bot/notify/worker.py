@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.notify.base import DeliveryError, Notifier
 from bot.notify.queue import SPLIT, Claim, RetryPolicy, claim_due, record_outcome
 from bot.store.base import session_scope, utcnow
-from bot.store.inbound import prune_answers
+from bot.store.inbound import KEPT as ANSWERS_KEPT, prune_answers
 from bot.store.outbox import FAILED, PENDING, SENT, enqueue
 from bot.store.ratelimit import prune_slots
 from bot.textsplit import byte_length, split_text
@@ -28,7 +28,6 @@ from bot.textsplit import byte_length, split_text
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = timedelta(minutes=10)
-ANSWERS_KEPT = timedelta(days=1)  # WeChat retries within seconds; a day is generous
 SLOTS_KEPT = timedelta(hours=1)
 
 

@@ -23,7 +23,6 @@ MODEL_MODULES: list[str] = [
     "bot.store.questions",
     "bot.store.inbound",
     "bot.store.ratelimit",
-    "bot.store.contacts",
     "bot.store.tokens",
 ]
 

@@ -1,7 +1,7 @@
 """Sliding-window rate limits shared by every process through the database.
 
-Used for the per-user inbound limit (``user:<channel>:<id>``, default 20 a minute) and for each group robot's
-20 messages a minute (``robot:<name>``). A bucket row is updated first, which locks it (a row lock in PostgreSQL,
+Used for each group robot's 20 messages a minute (``robot:<name>``); the per-user inbound limit counts the
+recorded inbound messages instead (``bot.store.inbound``). A bucket row is upserted first, which locks it (a row lock in PostgreSQL,
 the write lock in SQLite), so two processes taking slots of one bucket are serialized and the count is exact.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, Index, Integer, String, delete, select, update
+from sqlalchemy import DateTime, Index, Integer, String, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.base import Base
-from bot.store.upsert import insert_if_absent
+from bot.store.upsert import upsert
 
 
 class RateBucket(Base):
@@ -41,8 +41,7 @@ def take_slot(session: Session, bucket: str, limit: int, window_seconds: float, 
 
     Returns None when the slot was taken, else the time at which the next slot frees up.
     """
-    insert_if_absent(session, RateBucket, {"name": bucket, "touched_at": now}, ["name"])
-    session.execute(update(RateBucket).where(RateBucket.name == bucket).values(touched_at=now))
+    upsert(session, RateBucket, {"name": bucket, "touched_at": now}, ["name"], ["touched_at"])  # locks the bucket
     window = timedelta(seconds=window_seconds)
     recent = session.scalars(
         select(RateSlot.taken_at)
@@ -52,8 +51,7 @@ def take_slot(session: Session, bucket: str, limit: int, window_seconds: float, 
     ).all()
     if len(recent) >= limit:
         return recent[0] + window
-    session.add(RateSlot(bucket=bucket, taken_at=now))
-    session.flush()
+    session.execute(insert(RateSlot).values(bucket=bucket, taken_at=now))
     return None
 
 
