@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="connections sending at once (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--database-url", help="run on this database (emptied first!) instead of a fresh SQLite file, e.g. PostgreSQL")
     parser.add_argument("--no-baseline", action="store_true", help="skip the Flask development server run")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
 
@@ -49,11 +50,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _write_config(folder: Path, knowledge: Path) -> Path:
+def _write_config(folder: Path, knowledge: Path, database_url: str | None = None) -> Path:
     config = {
         "instance_path": str(folder),
+        "database_url": database_url,
         "knowledge": {"path": str(knowledge)},
-        "wechat": {"mp": {"app_id": APP_ID, "app_secret": "", "token": TOKEN, "encoding_aes_key": AES_KEY}},
+        "wechat": {"reply_timeout_seconds": float(os.environ.get("BENCH_BUDGET", "4")), "mp": {"app_id": APP_ID, "app_secret": "", "token": TOKEN, "encoding_aes_key": AES_KEY}},
     }
     path = folder / "bench.yaml"
     folder.mkdir(parents=True, exist_ok=True)
@@ -68,6 +70,7 @@ def _requests(count: int, retries: float, tag: str) -> list[dict[str, Any]]:
     from bot.channels.security import sign
 
     questions = [json.loads(line)["q"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [os.environ["BENCH_TEXT"]] if os.environ.get("BENCH_TEXT") else questions
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
     users = max(1, count // 10)  # at most ~10 messages per user: below the 20-a-minute limit
     timestamp = str(int(time.time()))
@@ -160,6 +163,15 @@ def _check(results: list[tuple[dict, int, bytes, float]], config_path: Path) -> 
             "doubled": max(0, answers - distinct) + max(0, logged - distinct), "missing_in_db": max(0, distinct - answers)}
 
 
+def _empty_database(url: str) -> None:
+    from bot.store.base import Base, import_models, make_engine
+
+    import_models()
+    engine = make_engine(url)
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+
+
 def _wait_healthy(port: int, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -176,7 +188,9 @@ def _wait_healthy(port: int, process: subprocess.Popen, seconds: float = 120) ->
 
 
 def _run_server(name: str, command: list[str], folder: Path, knowledge: Path, args: argparse.Namespace, tag: str) -> dict[str, Any]:
-    config_path = _write_config(folder, knowledge)
+    config_path = _write_config(folder, knowledge, args.database_url)
+    if args.database_url:
+        _empty_database(args.database_url)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZQT_") and k != "DATABASE_URL"}
     env.update({"BOT_CONFIG": str(config_path), "PYTHONPATH": str(PROJECT_ROOT), "BENCH_PORT": str(port)})

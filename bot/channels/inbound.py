@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.base import make_session_factory, session_scope, utcnow
+from bot.store.base import utcnow
 from bot.store.inbound import StoredAnswer, accepted_since, find_answer, record_answer
 from bot.store.outbox import enqueue
 from bot.textsplit import TEXT_LIMIT, split_text
@@ -67,7 +67,6 @@ class InboundProcessor:
     def __init__(self, runtime, config: dict[str, Any]) -> None:
         wechat = config["wechat"]
         self.runtime = runtime
-        self._readers = make_session_factory(runtime.engine, read_only=True)
         self.rate_limit = int(wechat.get("rate_limit_per_minute") or 0)
         self.timeout = float(wechat.get("reply_timeout_seconds", 4.0))
         self._threads = int(wechat.get("handler_threads", 8))
@@ -97,7 +96,7 @@ class InboundProcessor:
             return future.result()
 
     def _stored(self, received: Received) -> Answer | None:
-        with session_scope(self._readers) as session:
+        with self.runtime.session() as session:
             stored = find_answer(session, received.incoming.channel, received.dedup_key)
         if stored is None:
             return None

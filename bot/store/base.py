@@ -15,6 +15,8 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from bot.store.sqlite import BUSY_TIMEOUT_SECONDS, LazyWriteConnection
+
 # Every module that defines tables; create_schema imports them so metadata is complete.
 MODEL_MODULES: list[str] = [
     "bot.store.outbox",
@@ -37,37 +39,26 @@ def utcnow() -> datetime:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys, a busy timeout, WAL; and real transactions.
-
-    pysqlite left to itself issues BEGIN only before DML, so a SAVEPOINT opened first (the router's
-    ``begin_nested``) became the outermost transaction and its RELEASE committed the handler's work early, and
-    reads ran outside any transaction. SQLAlchemy's recipe: turn pysqlite's handling off and emit BEGIN ourselves.
-    Transactions begin IMMEDIATE (the write lock up front, so a read-then-write transaction never fails on a stale
-    snapshot); a read-only session may ask for ``execution_options(sqlite_begin="DEFERRED")``.
-    """
+    """Foreign keys, a busy timeout, WAL, and transactions managed by :mod:`bot.store.sqlite`."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised through every test
-        dbapi_connection.isolation_level = None
+        dbapi_connection.isolation_level = None  # LazyWriteConnection begins transactions, not pysqlite
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if not getattr(engine.url, "database", None) in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # pragma: no cover - exercised through every test
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(database_url: str, echo: bool = False) -> Engine:
     """Create an engine; for SQLite, create the parent folder and turn on WAL, foreign keys and a busy timeout."""
     if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, echo=echo, future=True, pool_pre_ping=True)
+    connect_args = {"factory": LazyWriteConnection} if database_url.startswith("sqlite") else {}
+    engine = create_engine(database_url, echo=echo, future=True, pool_pre_ping=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -85,10 +76,9 @@ def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
-def make_session_factory(engine: Engine, read_only: bool = False) -> sessionmaker[Session]:
-    """A session factory whose objects stay usable after commit; ``read_only`` sessions do not take SQLite's write lock."""
-    bind = engine.execution_options(sqlite_begin="DEFERRED") if read_only else engine
-    return sessionmaker(bind=bind, expire_on_commit=False, future=True)
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory whose objects stay usable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
 @contextmanager

@@ -18,7 +18,7 @@ def healthz():
     status: dict = {"database": "ok", "knowledge": "ok"}
     healthy = True
     try:
-        with runtime.engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        with runtime.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure is the answer, not a crash
         log.error("health: database unreachable: %s", type(exc).__name__)
