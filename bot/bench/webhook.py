@@ -172,6 +172,21 @@ def _empty_database(url: str) -> None:
     engine.dispose()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the server process and its children (the gunicorn workers)."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    total = 0.0
+    for process in [parent, *parent.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def _wait_healthy(port: int, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -200,7 +215,9 @@ def _run_server(name: str, command: list[str], folder: Path, knowledge: Path, ar
     try:
         _wait_healthy(port, process)
         _seconds, warm_up = _send_all(port, items[:50], args.concurrency)  # excluded from the timing
+        server_before, client_before = _cpu_seconds(process.pid), time.process_time()
         seconds, results = _send_all(port, items[50:], args.concurrency)
+        server_cpu, client_cpu = _cpu_seconds(process.pid) - server_before, time.process_time() - client_before
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -211,6 +228,8 @@ def _run_server(name: str, command: list[str], folder: Path, knowledge: Path, ar
         "messages_per_second": round(len(latencies) / seconds, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+        "server_cpu_ms_per_message": round(server_cpu * 1000 / len(latencies), 2),
+        "client_cpu_ms_per_message": round(client_cpu * 1000 / len(latencies), 2),
     }
     figures.update(_check(results, config_path))
     return figures
@@ -242,7 +261,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"webhook bench: {args.messages} messages + {args.retries:.0%} retried, safe mode, {args.concurrency} connections, {os.cpu_count()} cores")
     for figures in runs:
         print(f"  {figures['server']:<42} {figures['messages_per_second']:>7.1f} msg/s  p50 {figures['p50_ms']:>6.1f} ms  "
-              f"p99 {figures['p99_ms']:>6.1f} ms  lost {figures['lost']}  wrong {figures['wrong']}  "
+              f"p99 {figures['p99_ms']:>6.1f} ms  cpu/msg server {figures['server_cpu_ms_per_message']:.2f} ms "
+              f"client {figures['client_cpu_ms_per_message']:.2f} ms  lost {figures['lost']}  wrong {figures['wrong']}  "
               f"doubled {figures['doubled']}  retry≠first {figures['retry_answered_differently']}  missing {figures['missing_in_db']}")
     if "ratio_vs_dev_server" in served:
         print(f"  gunicorn / dev server: {served['ratio_vs_dev_server']:.2f}x")

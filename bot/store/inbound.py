@@ -18,7 +18,7 @@ from datetime import datetime
 
 from datetime import timedelta
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint, delete, func, insert, select
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.base import Base, utcnow
@@ -56,14 +56,25 @@ class StoredAnswer:
     deferred: bool
 
 
+_FIND = select(InboundMessage.reply_text, InboundMessage.reply_mention, InboundMessage.deferred).where(
+    InboundMessage.channel == bindparam("channel"), InboundMessage.dedup_key == bindparam("dedup_key")
+)
+_ACCEPTED = select(func.count()).select_from(InboundMessage).where(
+    InboundMessage.channel == bindparam("channel"),
+    InboundMessage.user_id == bindparam("user_id"),
+    InboundMessage.received_at >= bindparam("since"),
+    InboundMessage.rate_limited.is_(False),
+)
+_LAST_SEEN = select(func.max(InboundMessage.received_at)).where(
+    InboundMessage.channel == bindparam("channel"), InboundMessage.user_id == bindparam("user_id")
+)
+_RECORD = insert(InboundMessage)
+
+
 def find_answer(session: Session, channel: str, dedup_key: str) -> StoredAnswer | None:
     """The answer already given to this message, or None when it has not been answered (committed) yet."""
-    row = session.scalars(
-        select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)
-    ).first()
-    if row is None:
-        return None
-    return StoredAnswer(row.reply_text, row.reply_mention, row.deferred)
+    row = session.execute(_FIND, {"channel": channel, "dedup_key": dedup_key}).first()
+    return StoredAnswer(row.reply_text, row.reply_mention, row.deferred) if row else None
 
 
 def record_answer(
@@ -78,37 +89,22 @@ def record_answer(
 ) -> None:
     """Record the answer in the caller's transaction; raises IntegrityError if it was recorded already."""
     session.flush()  # the handler's pending changes first, so a conflict here is the only IntegrityError
-    session.execute(
-        insert(InboundMessage).values(
-            channel=channel,
-            dedup_key=dedup_key,
-            user_id=user_id,
-            rate_limited=rate_limited,
-            received_at=received_at or utcnow(),
-            reply_text=answer.text,
-            reply_mention=answer.mention,
-            deferred=answer.deferred,
-        )
-    )
+    values = {
+        "channel": channel, "dedup_key": dedup_key, "user_id": user_id, "rate_limited": rate_limited,
+        "received_at": received_at or utcnow(), "reply_text": answer.text, "reply_mention": answer.mention,
+        "deferred": answer.deferred,
+    }
+    session.execute(_RECORD, values)
 
 
 def accepted_since(session: Session, channel: str, user_id: str, since: datetime) -> int:
     """How many of the user's messages since ``since`` were accepted (not refused by the rate limit)."""
-    return session.scalar(
-        select(func.count()).select_from(InboundMessage).where(
-            InboundMessage.channel == channel,
-            InboundMessage.user_id == user_id,
-            InboundMessage.received_at >= since,
-            InboundMessage.rate_limited.is_(False),
-        )
-    )
+    return session.execute(_ACCEPTED, {"channel": channel, "user_id": user_id, "since": since}).scalar_one()
 
 
 def last_seen(session: Session, channel: str, user_id: str) -> datetime | None:
     """When ``user_id`` last wrote on ``channel`` (within :data:`KEPT`), or None."""
-    return session.scalar(
-        select(func.max(InboundMessage.received_at)).where(InboundMessage.channel == channel, InboundMessage.user_id == user_id)
-    )
+    return session.execute(_LAST_SEEN, {"channel": channel, "user_id": user_id}).scalar()
 
 
 def prune_answers(session: Session, before: datetime) -> int:
