@@ -84,6 +84,8 @@ class InboundProcessor:
         stored = self._stored(received)
         if stored is not None:
             return stored
+        if self.timeout <= 0:  # no time budget (the command line): handle in the caller's thread
+            return self.handle_and_record(received, lambda: False)
         job = _HandlingJob(self, received)
         future = self._pool().submit(job.run)
         try:

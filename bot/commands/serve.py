@@ -51,9 +51,6 @@ class WebhookServer(BaseApplication):
 def _post_fork(server, worker) -> None:
     """A forked worker must not reuse the master's database connections."""
     WebhookServer.app.extensions["zqt"]["runtime"].engine.dispose(close=False)
-    import os, sys
-    if os.environ.get("BENCH_SWITCH"):
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
 
 
 def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
