@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from bot.store.inbound import InboundMessage
 from bot.store.questions import QuestionLog
 from wechat_sim import (
-    MP_KEY, MP_TOKEN, event_xml, make_app, mp_plain_post, mp_safe_post, open_mp_reply, row_counts, runtime_of, sign, text_xml,
+    MP_TOKEN, event_xml, make_app, message_xml, post_mp, mp_plain_post, mp_safe_post, open_mp_reply, row_counts, runtime_of, sign, text_xml,
 )
 import xmltodict
 
@@ -86,30 +86,20 @@ def test_subscribe_event_gets_welcome_and_unsubscribe_nothing(make_config) -> No
 
 def test_image_gets_a_text_only_hint(make_config) -> None:
     _app, client = make_app(make_config)
-    xml = ("<xml><ToUserName>gh_bot</ToUserName><FromUserName>o-img</FromUserName><CreateTime>1700000000</CreateTime>"
-           "<MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl><MediaId>m</MediaId><MsgId>5006</MsgId></xml>")
-    args, body = mp_safe_post(xml)
-    reply = open_mp_reply(client.post("/wechat/mp", query_string=args, data=body).get_data(as_text=True))
+    reply = post_mp(client, message_xml("o-img", "image", PicUrl="http://x/y.jpg", MediaId="m", MsgId="5006"))
     assert "文字" in reply["Content"]
 
 
 def test_voice_with_recognition_is_answered_as_text(make_config) -> None:
     _app, client = make_app(make_config)
-    xml = ("<xml><ToUserName>gh_bot</ToUserName><FromUserName>o-voice</FromUserName><CreateTime>1700000000</CreateTime>"
-           f"<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition>{QUESTION}</Recognition><MsgId>5007</MsgId></xml>")
-    args, body = mp_safe_post(xml)
-    reply = open_mp_reply(client.post("/wechat/mp", query_string=args, data=body).get_data(as_text=True))
+    reply = post_mp(client, message_xml("o-voice", "voice", MediaId="m", Format="amr", Recognition=QUESTION, MsgId="5007"))
     assert "20个工作日" in reply["Content"]
 
 
 def test_unknown_message_type_gets_empty_reply_and_writes_nothing(make_config) -> None:
     app, client = make_app(make_config)
-    xml = ("<xml><ToUserName>gh_bot</ToUserName><FromUserName>o-x</FromUserName><CreateTime>1700000000</CreateTime>"
-           "<MsgType>hologram</MsgType><MsgId>5008</MsgId></xml>")
-    args, body = mp_safe_post(xml)
     before = row_counts(app)
-    response = client.post("/wechat/mp", query_string=args, data=body)
-    assert (response.status_code, response.data) == (200, b"success")
+    assert post_mp(client, message_xml("o-x", "hologram", MsgId="5008")) == b"success"
     assert row_counts(app) == before
 
 

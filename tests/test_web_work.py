@@ -3,7 +3,8 @@
 from wechatpy.enterprise.crypto import WeChatCrypto as CorpCrypto
 
 from wechat_sim import (
-    OTHER_KEY, WECHATPY_VECTOR, WORK_DOC_VECTOR, make_app, open_work_reply, row_counts, text_xml, wechat_config, work_post,
+    OTHER_KEY, WECHATPY_VECTOR, WORK_DOC_VECTOR, make_app, message_xml, open_work_reply, post_work, row_counts, text_xml,
+    wechat_config, work_post,
 )
 from bot.web import create_app
 
@@ -60,10 +61,7 @@ def test_wrong_corp_id_wrong_key_and_wrong_agent_are_refused_without_writes(make
 
 def test_enter_agent_event_gets_the_welcome(make_config) -> None:
     _app, client = make_app(make_config)
-    xml = ("<xml><ToUserName>corp</ToUserName><FromUserName>lisi</FromUserName><CreateTime>1700000000</CreateTime>"
-           "<MsgType>event</MsgType><Event>enter_agent</Event><EventKey></EventKey><AgentID>1000002</AgentID></xml>")
-    args, body = work_post(xml)
-    reply = open_work_reply(client.post("/wechat/work", query_string=args, data=body).get_data(as_text=True))
+    reply = post_work(client, message_xml("lisi", "event", to="corp", Event="enter_agent", EventKey="", AgentID="1000002"))
     assert "政企通" in reply["Content"]
 
 

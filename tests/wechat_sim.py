@@ -63,10 +63,29 @@ def text_xml(sender: str, text: str, msg_id: str, to: str = "gh_bot", create_tim
             f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId>{agent_xml}</xml>")
 
 
+def message_xml(sender: str, msg_type: str, to: str = "gh_bot", create_time: int = 1700000000, **fields: str) -> str:
+    """Any message or event: ``fields`` become elements in the order given."""
+    extra = "".join(f"<{name}>{value}</{name}>" for name, value in fields.items())
+    return (f"<xml><ToUserName>{to}</ToUserName><FromUserName>{sender}</FromUserName>"
+            f"<CreateTime>{create_time}</CreateTime><MsgType>{msg_type}</MsgType>{extra}</xml>")
+
+
 def event_xml(sender: str, event: str, create_time: int = 1700000000, to: str = "gh_bot") -> str:
-    return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName><FromUserName><![CDATA[{sender}]]></FromUserName>"
-            f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
-            f"<Event><![CDATA[{event}]]></Event></xml>")
+    return message_xml(sender, "event", to=to, create_time=create_time, Event=event)
+
+
+def post_mp(client, xml: str) -> dict[str, Any] | bytes:
+    """Post ``xml`` to /wechat/mp in safe mode; the decrypted reply, or the raw body of an empty reply."""
+    args, body = mp_safe_post(xml)
+    response = client.post("/wechat/mp", query_string=args, data=body)
+    return response.data if response.data in (b"success", b"") else open_mp_reply(response.get_data(as_text=True))
+
+
+def post_work(client, xml: str) -> dict[str, Any] | bytes:
+    """Post ``xml`` to /wechat/work; the decrypted reply, or the raw body of an empty reply."""
+    args, body = work_post(xml)
+    response = client.post("/wechat/work", query_string=args, data=body)
+    return response.data if response.data in (b"success", b"") else open_work_reply(response.get_data(as_text=True))
 
 
 def _envelope_args(crypto, xml: str, nonce: str, timestamp: str) -> tuple[dict[str, str], str]:

@@ -13,9 +13,9 @@ import json
 import re
 from typing import Any, Mapping
 
-from bot.channels.envelope import encrypted_json_reply, required
+from bot.channels.envelope import decrypt_echostr, encrypted_json_reply, fresh_timestamp_and_nonce
 from bot.channels.inbound import Answer, Received
-from bot.channels.security import MessageCipher, RejectedRequest, check_timestamp
+from bot.channels.security import MessageCipher, RejectedRequest
 from handlers.types import Incoming
 
 _LEADING_MENTIONS = re.compile(r"^(?:\s*@\S+)+\s*")
@@ -61,14 +61,11 @@ class AibotChannel:
 
     def verify_url(self, args: Mapping[str, str]) -> str:
         """The decrypted ``echostr``."""
-        timestamp, nonce = required(args, "timestamp"), required(args, "nonce")
-        check_timestamp(timestamp, self.window)
-        return self.cipher.verify_and_decrypt(args.get("msg_signature"), timestamp, nonce, required(args, "echostr"))
+        return decrypt_echostr(self.cipher, args, self.window)
 
     def receive(self, args: Mapping[str, str], body: bytes) -> tuple[Received | None, dict[str, Any]]:
         """Authenticate, decrypt and parse a POSTed callback."""
-        timestamp, nonce = required(args, "timestamp"), required(args, "nonce")
-        check_timestamp(timestamp, self.window)
+        timestamp, nonce = fresh_timestamp_and_nonce(args, self.window)
         encrypted = _json_object(body).get("encrypt")
         if not isinstance(encrypted, str) or not encrypted:
             raise RejectedRequest(400, "missing-encrypt")

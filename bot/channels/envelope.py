@@ -1,4 +1,4 @@
-"""Pieces the three adapters share: required query arguments and encrypted reply envelopes."""
+"""Pieces the three adapters share: query arguments, URL verification, encrypted reply envelopes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import time
 from typing import Mapping
 
-from bot.channels.security import MessageCipher, RejectedRequest
+from bot.channels.security import MessageCipher, RejectedRequest, check_timestamp
 from bot.channels.xmlcodec import escape_cdata
 
 
@@ -16,6 +16,19 @@ def required(args: Mapping[str, str], name: str) -> str:
     if not value:
         raise RejectedRequest(400, f"missing-{name}")
     return value
+
+
+def fresh_timestamp_and_nonce(args: Mapping[str, str], window_seconds: int) -> tuple[str, str]:
+    """The callback's ``timestamp`` (checked against the replay window) and ``nonce``."""
+    timestamp, nonce = required(args, "timestamp"), required(args, "nonce")
+    check_timestamp(timestamp, window_seconds)
+    return timestamp, nonce
+
+
+def decrypt_echostr(cipher: MessageCipher, args: Mapping[str, str], window_seconds: int) -> str:
+    """URL verification of the encrypted channels: the plaintext of the ``msg_signature``-checked ``echostr``."""
+    timestamp, nonce = fresh_timestamp_and_nonce(args, window_seconds)
+    return cipher.verify_and_decrypt(args.get("msg_signature"), timestamp, nonce, required(args, "echostr"))
 
 
 def encrypted_xml_reply(cipher: MessageCipher, plaintext: str, nonce: str) -> str:

@@ -13,9 +13,9 @@ from typing import Any, Mapping
 from wechatpy.events import EVENT_TYPES
 from wechatpy.messages import MESSAGE_TYPES
 
-from bot.channels.envelope import encrypted_xml_reply, required
+from bot.channels.envelope import encrypted_xml_reply, fresh_timestamp_and_nonce, required
 from bot.channels.inbound import Answer, Received
-from bot.channels.security import MessageCipher, RejectedRequest, check_timestamp, verify_signature
+from bot.channels.security import MessageCipher, RejectedRequest, verify_signature
 from bot.channels.wechat_xml import to_received
 from bot.channels.xmlcodec import parse_xml, render_text_reply
 
@@ -36,15 +36,13 @@ class OfficialAccountChannel:
 
     def verify_url(self, args: Mapping[str, str]) -> str:
         """The ``echostr`` to answer a correctly signed URL verification with."""
-        timestamp, nonce = required(args, "timestamp"), required(args, "nonce")
-        check_timestamp(timestamp, self.window)
+        timestamp, nonce = fresh_timestamp_and_nonce(args, self.window)
         verify_signature(args.get("signature"), self.token, timestamp, nonce)
         return required(args, "echostr")
 
     def receive(self, args: Mapping[str, str], body: bytes) -> tuple[Received | None, dict[str, Any]]:
         """Authenticate and parse a POSTed message."""
-        timestamp, nonce = required(args, "timestamp"), required(args, "nonce")
-        check_timestamp(timestamp, self.window)
+        timestamp, nonce = fresh_timestamp_and_nonce(args, self.window)
         if self.cipher is None:
             if args.get("encrypt_type", "raw") != "raw":
                 raise RejectedRequest(400, "encrypted-in-plain-mode")

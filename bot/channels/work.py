@@ -11,9 +11,9 @@ from typing import Any, Mapping
 from wechatpy.enterprise.events import EVENT_TYPES
 from wechatpy.enterprise.messages import MESSAGE_TYPES
 
-from bot.channels.envelope import encrypted_xml_reply, required
+from bot.channels.envelope import decrypt_echostr, encrypted_xml_reply, fresh_timestamp_and_nonce
 from bot.channels.inbound import Answer, Received
-from bot.channels.security import MessageCipher, RejectedRequest, check_timestamp
+from bot.channels.security import MessageCipher, RejectedRequest
 from bot.channels.wechat_xml import to_received
 from bot.channels.xmlcodec import parse_xml, render_text_reply
 
@@ -36,14 +36,11 @@ class WorkAppChannel:
 
     def verify_url(self, args: Mapping[str, str]) -> str:
         """The decrypted ``echostr``."""
-        timestamp, nonce = required(args, "timestamp"), required(args, "nonce")
-        check_timestamp(timestamp, self.window)
-        return self.cipher.verify_and_decrypt(args.get("msg_signature"), timestamp, nonce, required(args, "echostr"))
+        return decrypt_echostr(self.cipher, args, self.window)
 
     def receive(self, args: Mapping[str, str], body: bytes) -> tuple[Received | None, dict[str, Any]]:
         """Authenticate, decrypt and parse a POSTed message."""
-        timestamp, nonce = required(args, "timestamp"), required(args, "nonce")
-        check_timestamp(timestamp, self.window)
+        timestamp, nonce = fresh_timestamp_and_nonce(args, self.window)
         encrypted = parse_xml(body).get("Encrypt")
         if not isinstance(encrypted, str) or not encrypted:
             raise RejectedRequest(400, "missing-encrypt")
