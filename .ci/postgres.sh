@@ -5,7 +5,7 @@
 set -euo pipefail
 action=${1:?start|stop}
 dir=${2:?data folder}
-port=${ZQT_TEST_PG_PORT:-55432}
+port=${TEST_PG_PORT:-55432}
 
 find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 

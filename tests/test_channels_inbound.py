@@ -9,7 +9,7 @@ import handlers.router as router
 from bot.channels.inbound import RATE_LIMITED_TEXT
 from bot.store.outbox import OutboxMessage
 from handlers.types import Handler, Reply
-from wechat_sim import make_app, mp_safe_post, open_mp_reply, row_counts, runtime_of, text_xml
+from wechat_sim import make_app, mp_safe_post, open_mp_reply, runtime_of, text_xml
 from bot.web import create_app
 
 
@@ -92,3 +92,34 @@ def test_last_seen_is_recorded_for_the_48_hour_window(make_config) -> None:
     _ask(client, "o-seen", "帮助", "seen-1")
     with runtime_of(app).session() as session:
         assert last_seen(session, "mp", "o-seen") is not None
+
+
+def test_outbox_route_reaches_the_sender_on_each_channel() -> None:
+    from bot.channels.inbound import outbox_route
+    from handlers.types import Incoming
+
+    assert outbox_route(Incoming(channel="mp", user="o1", text="")) == ("mp", {"openid": "o1"})
+    assert outbox_route(Incoming(channel="work", user="u1", text="")) == ("work", {"touser": ["u1"]})
+    group = Incoming(channel="aibot", user="u2", text="", group="wrG", response_url="https://r")
+    assert outbox_route(group) == ("aibot", {"chatid": "wrG", "userid": "u2", "response_url": "https://r"})
+    single = Incoming(channel="aibot", user="u3", text="", response_url="https://r")
+    assert outbox_route(single)[1]["userid"] is None
+    assert outbox_route(Incoming(channel="cli", user="me", text=""))[0] == "console"
+
+
+def test_slow_group_answer_goes_to_the_response_url(make_config, replace_handlers) -> None:
+    from wechat_sim import aibot_message, aibot_post
+
+    def slow(message, ctx):
+        time.sleep(0.5)
+        return Reply("群里的慢回答")
+
+    replace_handlers(Handler("slow", lambda m, c: True, slow))
+    app, client = make_app(make_config, reply_timeout_seconds=0.1)
+    args, body = aibot_post(aibot_message("zhangsan", "@政企通 问题", "slow-a1"))
+    assert client.post("/wechat/aibot", query_string=args, data=body).data == b""
+    deadline = time.time() + 5
+    while not _outbox(app) and time.time() < deadline:
+        time.sleep(0.05)
+    (row,) = _outbox(app)
+    assert row.channel == "aibot" and row.target["userid"] == "zhangsan" and row.target["response_url"].startswith("https://")

@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from bot.notify.base import DeliveryError
 from bot.notify.console import ConsoleNotifier
 from bot.notify.queue import SPLIT, RetryPolicy, claim_due, retry_failed

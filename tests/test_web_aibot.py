@@ -89,3 +89,12 @@ def test_unknown_msgtype_gets_the_empty_reply(make_config) -> None:
     response = client.post("/wechat/aibot", query_string=args, data=body)
     assert (response.status_code, response.data) == (200, b"")
     assert row_counts(app) == before
+
+
+def test_enter_chat_event_gets_a_text_welcome(make_config) -> None:
+    _app, client = make_app(make_config)
+    message = {"msgid": "e-1", "aibotid": "aib-1", "chattype": "single", "from": {"userid": "newcomer"},
+               "msgtype": "event", "event": {"eventtype": "enter_chat"}}
+    args, body = aibot_post(message)
+    reply = open_aibot_reply(client.post("/wechat/aibot", query_string=args, data=body).get_data(as_text=True))
+    assert reply["msgtype"] == "text" and "政企通" in reply["text"]["content"]

@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from wechat_sim import (
-    OTHER_KEY, aibot_message, aibot_post, make_app, mp_plain_post, mp_safe_post, row_counts, text_xml, work_post,
+    OTHER_KEY, aibot_message, aibot_post, make_app, mp_plain_post, mp_safe_post, row_counts, runtime_of, text_xml, work_post,
 )
 
 SENDER, SECRET_TEXT = "openid-13800138000", "我的手机号13800138000"
@@ -113,3 +113,13 @@ def test_healthz_reports_database_and_index(make_config) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["database"] == "ok" and response.json["clauses"] > 100
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(make_config, tmp_path) -> None:
+    from sqlalchemy import create_engine
+
+    app, client = make_app(make_config)
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    runtime_of(app).engine = create_engine(f"sqlite:///{tmp_path / 'blocked' / 'x.db'}")
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["database"] == "unreachable"

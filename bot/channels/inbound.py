@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.base import utcnow
 from bot.store.inbound import StoredAnswer, accepted_since, find_answer, record_answer
 from bot.store.outbox import enqueue
 from bot.textsplit import TEXT_LIMIT, split_text

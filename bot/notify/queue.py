@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.notify.base import Outgoing
-from bot.store.outbox import FAILED, PENDING, SENT, OutboxMessage
+from bot.store.outbox import FAILED, PENDING, OutboxMessage
 
 SPLIT = "split"  # replaced by numbered part rows because it exceeded the channel's byte limit
 
@@ -100,5 +100,3 @@ def retry_failed(session: Session, ids: Iterable[int] | None, now: datetime) -> 
     values = {"status": PENDING, "attempts": 0, "not_before": now, "locked_until": None}
     return session.execute(statement.values(**values).execution_options(synchronize_session=False)).rowcount
 
-
-__all__ = ["SPLIT", "SENT", "FAILED", "PENDING", "RetryPolicy", "Claim", "claim_due", "record_outcome", "list_messages", "retry_failed"]

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import DateTime, String, Text, or_, select, update
+from sqlalchemy import DateTime, String, Text, or_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from wechatpy.session import SessionStorage
 
