@@ -1,6 +1,5 @@
 """Each notifier against a fake of WeChat's servers that records what would have been sent."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from bot.notify.worker import deliver_due
 from bot.store.base import utcnow
 from bot.store.inbound import StoredAnswer, record_answer
 from bot.store.outbox import FAILED, SENT, OutboxMessage, enqueue
-from bot.store.tokens import DatabaseTokenStorage
 from fake_wechat import RecordingTransport
 from wechat_sim import wechat_config
 
@@ -100,25 +98,6 @@ def test_access_token_is_shared_by_processes_and_refreshed_after_rejection(confi
     one.send(Outgoing(3, "work", {"touser": ["c"]}, "z"))
     assert transport.tokens_issued == 2
     assert transport.messages("message/send")[-1].query["access_token"] == "TOKEN-2"
-
-
-def test_concurrent_refreshes_fetch_the_token_once(configured) -> None:
-    storage = DatabaseTokenStorage(configured.sessions)
-    fetches = []
-    release = threading.Event()
-
-    def fetch():
-        fetches.append(1)
-        release.wait(2)
-        storage.set("k", "T", 7200)
-
-    threads = [threading.Thread(target=storage.refresh, args=("k", fetch)) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    release.set()
-    for thread in threads:
-        thread.join(10)
-    assert len(fetches) == 1 and storage.get("k") == "T"
 
 
 def test_network_errors_and_http_errors_are_retryable_or_not(configured, transport) -> None:
