@@ -1,10 +1,11 @@
 """From an accepted message to its answer, the same for every channel: dedup, rate limit, time budget.
 
-1. In a worker thread, in one transaction: a message answered before (a WeChat retry, on whatever process)
-   gets the stored answer again; otherwise the sender's accepted messages of the last minute are counted (the
+1. A message answered before (a WeChat retry, on whatever process) gets the stored answer again. Otherwise, in
+   a worker thread, in one transaction: the sender's accepted messages of the last minute are counted (the
    recorded answers double as the rate-limit log and the last-seen record; over the limit the sender gets a polite
    reply and the handlers are not run); ``Runtime.handle`` runs; the answer is recorded under the message's
-   unique dedup key.
+   unique dedup key. A retry handled at the same time elsewhere fails on that key: its work is rolled back and
+   it answers with the first answer.
 2. If that takes longer than ``wechat.reply_timeout_seconds`` the caller answers WeChat with the empty reply at
    once and the answer is queued in the outbox instead (same transaction).
 3. A passive reply carries one message: the rest of an over-limit answer goes out through the outbox, numbered.
@@ -123,9 +124,6 @@ class InboundProcessor:
         incoming = received.incoming
         try:
             with self.runtime.session() as session:
-                stored = find_answer(session, incoming.channel, received.dedup_key)
-                if stored is not None:
-                    return Answer("" if stored.deferred else stored.text, stored.mention)
                 polite = self._over_limit(session, received)
                 if polite is not None:
                     return polite

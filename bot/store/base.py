@@ -58,7 +58,8 @@ def make_engine(database_url: str, echo: bool = False) -> Engine:
     if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"factory": LazyWriteConnection} if database_url.startswith("sqlite") else {}
-    engine = create_engine(database_url, echo=echo, future=True, pool_pre_ping=True, connect_args=connect_args)
+    # hide_parameters: a database error in the log must not carry the user's message text or ids
+    engine = create_engine(database_url, echo=echo, future=True, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
