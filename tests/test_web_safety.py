@@ -123,3 +123,16 @@ def test_healthz_is_503_when_the_database_is_unreachable(make_config, tmp_path) 
     runtime_of(app).engine = create_engine(f"sqlite:///{tmp_path / 'blocked' / 'x.db'}")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "unreachable"
+
+
+def test_accepted_messages_and_events_log_no_personal_data(make_config, caplog) -> None:
+    from wechat_sim import event_xml
+
+    app, client = make_app(make_config, rate_limit_per_minute=1)
+    with caplog.at_level(logging.DEBUG):
+        for xml in (text_xml(SENDER, SECRET_TEXT, "9101"), text_xml(SENDER, SECRET_TEXT, "9102"), event_xml(SENDER, "subscribe")):
+            args, body = mp_safe_post(xml)
+            assert client.post("/wechat/mp", query_string=args, data=body).status_code == 200
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "over the rate limit" in logged
+    assert SENDER not in logged and "13800138000" not in logged

@@ -6,6 +6,7 @@ the fields. Voice messages with WeChat's speech recognition (``Recognition``) ar
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Mapping
 
 from bot.channels.inbound import Received
@@ -26,13 +27,16 @@ def to_received(data: dict[str, Any], channel: str, message_types: Mapping[str, 
             return None
         message = message_class(data)
         dedup_key = f"{message.source}:{data.get('CreateTime', '')}"
-        incoming = Incoming(channel=channel, user=message.source, text="", msg_id=dedup_key, msg_type="event", event=event)
+        msg_id = "ev" + hashlib.sha1(dedup_key.encode("utf-8")).hexdigest()[:16]  # unique, and no openid in logs
+        incoming = Incoming(channel=channel, user=message.source, text="", msg_id=msg_id, msg_type="event", event=event)
         return Received(incoming, dedup_key)
     message_class = message_types.get(msg_type)
     if message_class is None:
         return None
     message = message_class(data)
-    msg_id = str(data.get("MsgId") or f"{message.source}:{data.get('CreateTime', '')}")
+    msg_id = str(data.get("MsgId") or "")
+    if not msg_id:
+        raise RejectedRequest(400, "missing-msgid")
     text = getattr(message, "content", None) or ""
     recognition = getattr(message, "recognition", None)
     if msg_type == "voice" and recognition:

@@ -21,6 +21,7 @@ import time
 
 BUSY_TIMEOUT_SECONDS = 10.0
 _READS = ("SELECT", "PRAGMA", "EXPLAIN", "VALUES")
+_OUTSIDE_TRANSACTIONS = ("BEGIN", "COMMIT", "ROLLBACK", "END", "VACUUM", "ATTACH", "DETACH")
 
 
 def _verb(sql: str) -> str:
@@ -85,7 +86,7 @@ class LazyWriteCursor(sqlite3.Cursor):
             if name in connection.pending_savepoints:
                 del connection.pending_savepoints[connection.pending_savepoints.index(name):]
             return True
-        if not verb.startswith(_READS) and not verb.startswith(("BEGIN", "COMMIT", "ROLLBACK", "END")):
+        if not verb.startswith(_READS + _OUTSIDE_TRANSACTIONS):
             connection.begin_write()
         return False
 
