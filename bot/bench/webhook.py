@@ -88,8 +88,9 @@ def _requests(count: int, retries: float, tag: str) -> list[dict[str, Any]]:
         built.append({"msg_id": msg_id, "sender": sender, "nonce": nonce, "path": "/wechat/mp?" + urlencode(query), "body": body.encode()})
     rng = random.Random(7)
     repeats = [dict(item) for item in rng.sample(built, int(count * retries))]
-    for item in repeats:
-        built.insert(min(len(built), built.index(next(b for b in built if b["msg_id"] == item["msg_id"])) + rng.randint(5, 200)), item)
+    for item in repeats:  # the retry arrives 5 to 200 messages after the original, sometimes while it is in flight
+        position = next(index for index, other in enumerate(built) if other["msg_id"] == item["msg_id"])
+        built.insert(min(len(built), position + rng.randint(5, 200)), item)
     return built
 
 
