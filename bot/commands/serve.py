@@ -37,20 +37,14 @@ class WebhookServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
         self.cfg.set("preload_app", True)
-        self.cfg.set("post_fork", _post_fork)
 
     def load(self):
         from bot.web import create_app
 
         app = create_app(self.bot_config)
         app.extensions["zqt"]["runtime"].knowledge  # load once, before the workers fork
-        WebhookServer.app = app
+        app.extensions["zqt"]["runtime"].engine.dispose()  # no database connection may cross the fork
         return app
-
-
-def _post_fork(server, worker) -> None:
-    """A forked worker must not reuse the master's database connections."""
-    WebhookServer.app.extensions["zqt"]["runtime"].engine.dispose(close=False)
 
 
 def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
