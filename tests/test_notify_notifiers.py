@@ -94,7 +94,8 @@ def test_access_token_is_shared_by_processes_and_refreshed_after_rejection(confi
     transport.answer("message/send", {"errcode": 42001, "errmsg": "access_token expired"})
     with pytest.raises(DeliveryError) as caught:
         two.send(Outgoing(3, "work", {"touser": ["c"]}, "z"))
-    assert not caught.value.permanent  # retried by the worker, bounded, not by wechatpy
+    assert not caught.value.permanent  # retried by the worker, bounded, not by wechatpy:
+    assert len(transport.messages("message/send")) == 3 and transport.tokens_issued == 1  # no automatic retry
     one.send(Outgoing(3, "work", {"touser": ["c"]}, "z"))
     assert transport.tokens_issued == 2
     assert transport.messages("message/send")[-1].query["access_token"] == "TOKEN-2"
