@@ -9,7 +9,7 @@ import handlers.router as router
 from bot.channels.inbound import RATE_LIMITED_TEXT
 from bot.store.outbox import OutboxMessage
 from handlers.types import Handler, Reply
-from wechat_sim import make_app, mp_safe_post, open_mp_reply, runtime_of, text_xml
+from wechat_sim import make_app, mp_safe_post, open_mp_reply, runtime_of, text_xml, wechat_config
 from bot.web import create_app
 
 
@@ -25,6 +25,22 @@ def _outbox(app) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+def _slow_handler(text: str, seconds: float) -> Handler:
+    def slow(message, ctx):
+        time.sleep(seconds)
+        return Reply(text)
+
+    return Handler("slow", lambda m, c: True, slow)
+
+
+def _queued(app, seconds: float = 5) -> list[OutboxMessage]:
+    """The outbox rows, once the handler thread that is still running has written them."""
+    deadline = time.time() + seconds
+    while not _outbox(app) and time.time() < deadline:
+        time.sleep(0.05)
+    return _outbox(app)
+
+
 @pytest.fixture
 def replace_handlers():
     original = list(router.HANDLERS)
@@ -37,7 +53,7 @@ def replace_handlers():
 
 
 def test_rate_limit_is_shared_by_two_app_instances(make_config) -> None:
-    config = make_config(wechat=__import__("wechat_sim").wechat_config(rate_limit_per_minute=3))
+    config = make_config(wechat=wechat_config(rate_limit_per_minute=3))
     first, second = create_app(config).test_client(), create_app(config).test_client()
     answers = [_ask(client, "o-busy", "帮助", f"rl-{n}") for n, client in enumerate([first, second, first, second])]
     assert all("政企通" in a for a in answers[:3])
@@ -47,17 +63,10 @@ def test_rate_limit_is_shared_by_two_app_instances(make_config) -> None:
 
 
 def test_slow_answer_replies_success_and_arrives_through_the_outbox(make_config, replace_handlers) -> None:
-    def slow(message, ctx):
-        time.sleep(0.6)
-        return Reply("慢慢的回答")
-
-    replace_handlers(Handler("slow", lambda m, c: True, slow))
+    replace_handlers(_slow_handler("慢慢的回答", 0.6))
     app, client = make_app(make_config, reply_timeout_seconds=0.1)
     assert _ask(client, "o-slow", "问题", "slow-1") == ""
-    deadline = time.time() + 5
-    while not _outbox(app) and time.time() < deadline:
-        time.sleep(0.05)
-    rows = _outbox(app)
+    rows = _queued(app)
     assert [(r.channel, r.target, r.text) for r in rows] == [("mp", {"openid": "o-slow"}, "慢慢的回答")]
     assert _ask(client, "o-slow", "问题", "slow-1") == ""  # WeChat's retry: answered, nothing queued twice
     assert len(_outbox(app)) == 1
@@ -110,16 +119,9 @@ def test_outbox_route_reaches_the_sender_on_each_channel() -> None:
 def test_slow_group_answer_goes_to_the_response_url(make_config, replace_handlers) -> None:
     from wechat_sim import aibot_message, aibot_post
 
-    def slow(message, ctx):
-        time.sleep(0.5)
-        return Reply("群里的慢回答")
-
-    replace_handlers(Handler("slow", lambda m, c: True, slow))
+    replace_handlers(_slow_handler("群里的慢回答", 0.5))
     app, client = make_app(make_config, reply_timeout_seconds=0.1)
     args, body = aibot_post(aibot_message("zhangsan", "@政企通 问题", "slow-a1"))
     assert client.post("/wechat/aibot", query_string=args, data=body).data == b""
-    deadline = time.time() + 5
-    while not _outbox(app) and time.time() < deadline:
-        time.sleep(0.05)
-    (row,) = _outbox(app)
+    (row,) = _queued(app)
     assert row.channel == "aibot" and row.target["userid"] == "zhangsan" and row.target["response_url"].startswith("https://")
