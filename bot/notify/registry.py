@@ -45,7 +45,3 @@ def build_notifiers(
         notifiers["mp"] = OfficialAccountNotifier(client, sessions)
     return notifiers
 
-
-def console_notifiers(stream: TextIO | None = None) -> dict[str, Notifier]:
-    """Every channel printed instead of sent: for ``python -m bot chat`` and local demos."""
-    return {channel: ConsoleNotifier(stream, channel) for channel in ("console", "robot", "work", "mp", "aibot")}
