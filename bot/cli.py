@@ -22,6 +22,9 @@ COMMAND_MODULES: list[str] = [
     "bot.commands.tickets",
     "bot.commands.scheduler",
     "bot.commands.reminders",
+    "bot.commands.serve",
+    "bot.commands.chat",
+    "bot.commands.outbox",
 ]
 
 

@@ -29,11 +29,24 @@ DEFAULTS: dict[str, Any] = {
     "wechat": {
         "replay_window_seconds": 300,
         "max_body_bytes": 65536,
-        "rate_limit_per_minute": 20,
+        "rate_limit_per_minute": 20,  # per user, across all processes; 0 turns the limit off
+        "reply_timeout_seconds": 4.0,  # a slower answer goes out through the outbox (WeChat waits 5 s)
+        "handler_threads": 8,  # per web process, for handling messages within the time budget
+        "robot_per_minute": 20,  # WeChat's limit per group robot webhook
+        "api_timeout_seconds": 10,  # HTTP timeout of each call to WeChat's servers
         "mp": {"app_id": "", "app_secret": "", "token": "", "encoding_aes_key": ""},
         "work": {"corp_id": "", "agent_id": "", "secret": "", "token": "", "encoding_aes_key": ""},
         "aibot": {"token": "", "encoding_aes_key": ""},
         "group_robots": {},
+    },
+    # The outbox worker: bounded retries with exponential backoff, rows claimed with a lease.
+    "outbox": {
+        "poll_seconds": 1.0,
+        "batch_size": 50,
+        "max_attempts": 6,
+        "backoff_seconds": 30,  # first retry after this, doubling, at most backoff_max_seconds
+        "backoff_max_seconds": 3600,
+        "lease_seconds": 120,  # a claimed row is another worker's again after this (longer than any send)
     },
     # Extra days off and make-up working days, for years chinesecalendar does not know yet (see bot/workdays.py).
     "calendar": {"holidays": [], "workdays": []},

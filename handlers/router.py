@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Sequence
 
+from handlers import events
 from handlers import help as help_handler
 from handlers import policy, subscriptions
 from handlers.reminders import commands as reminder_commands
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 # Order matters: conversation follow-ups before new intents, specific commands before free text,
 # the policy question (which answers almost anything) near the end.
 HANDLERS: list[Handler] = [
+    events.HANDLER,
     help_handler.HANDLER,
     tickets.DIALOGUE_HANDLER,  # a filing dialogue in progress (or its confirming question)
     ticket_staff.HANDLER,  # 派单 / 签收 / 回复 / 办结 / 退单 / 督办 … from staff

@@ -9,7 +9,7 @@ import importlib
 BENCHMARKS: dict[str, str] = {
     "qa": "bot.bench.qa",
     "scheduler": "bot.bench.scheduler",
-    # "webhook": "bot.bench.webhook",
+    "webhook": "bot.bench.webhook",
 }
 
 

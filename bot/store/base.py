@@ -15,6 +15,8 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from bot.store.sqlite import BUSY_TIMEOUT_SECONDS, LazyWriteConnection
+
 # Every module that defines tables; create_schema imports them so metadata is complete.
 MODEL_MODULES: list[str] = [
     "bot.store.outbox",
@@ -25,6 +27,9 @@ MODEL_MODULES: list[str] = [
     "bot.store.reminders",
     "bot.store.subscriptions",
     "bot.store.schedule",
+    "bot.store.inbound",
+    "bot.store.ratelimit",
+    "bot.store.tokens",
 ]
 
 
@@ -38,11 +43,14 @@ def utcnow() -> datetime:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys, a busy timeout, WAL, and transactions managed by :mod:`bot.store.sqlite`."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - exercised through every test
+        dbapi_connection.isolation_level = None  # LazyWriteConnection begins transactions, not pysqlite
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if not getattr(engine.url, "database", None) in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -53,7 +61,9 @@ def make_engine(database_url: str, echo: bool = False) -> Engine:
     """Create an engine; for SQLite, create the parent folder and turn on WAL, foreign keys and a busy timeout."""
     if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, echo=echo, future=True, pool_pre_ping=True)
+    connect_args = {"factory": LazyWriteConnection} if database_url.startswith("sqlite") else {}
+    # hide_parameters: a database error in the log must not carry the user's message text or ids
+    engine = create_engine(database_url, echo=echo, future=True, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -11,10 +11,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.base import Base, utcnow
+from bot.store.upsert import upsert
 
 
 class Conversation(Base):
@@ -29,28 +30,26 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-def _find(session: Session, channel: str, group: str | None, user: str) -> Conversation | None:
-    return session.scalars(
-        select(Conversation).where(
-            Conversation.channel == channel,
-            Conversation.group_id == (group or ""),
-            Conversation.user_id == user,
-        )
-    ).first()
+_STATE = select(Conversation.state_json).where(
+    Conversation.channel == bindparam("channel"),
+    Conversation.group_id == bindparam("group_id"),
+    Conversation.user_id == bindparam("user_id"),
+)
 
 
 def load_state(session: Session, channel: str, group: str | None, user: str) -> dict[str, Any]:
     """The stored state of a conversation, ``{}`` when there is none."""
-    row = _find(session, channel, group, user)
-    return json.loads(row.state_json) if row else {}
+    state_json = session.execute(_STATE, {"channel": channel, "group_id": group or "", "user_id": user}).scalar()
+    return json.loads(state_json) if state_json else {}
 
 
 def save_state(session: Session, channel: str, group: str | None, user: str, state: dict[str, Any]) -> None:
-    """Replace the state of a conversation (in the caller's transaction)."""
-    row = _find(session, channel, group, user)
-    if row is None:
-        row = Conversation(channel=channel, group_id=group or "", user_id=user)
-        session.add(row)
-    row.state_json = json.dumps(state, ensure_ascii=False)
-    row.updated_at = utcnow()
-    session.flush()
+    """Replace the state of a conversation (in the caller's transaction), in one INSERT ... ON CONFLICT."""
+    values = {
+        "channel": channel,
+        "group_id": group or "",
+        "user_id": user,
+        "state_json": json.dumps(state, ensure_ascii=False),
+        "updated_at": utcnow(),
+    }
+    upsert(session, Conversation, values, ["channel", "group_id", "user_id"], ["state_json", "updated_at"])
