@@ -21,12 +21,14 @@ def test_once_answers_a_policy_question_on_a_fresh_folder(tmp_path) -> None:
 def test_repl_keeps_the_conversation_per_group_and_mentions(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZQT_INSTANCE_PATH", str(tmp_path / "inst"))
-    answers = iter(["开办企业要几天", "1", "退出"])
+    answers = iter(["在长春开个公司要多长时间，要不要交刻章的钱", "相关", "1", "退出"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     assert main(["chat", "--group", "wrG", "--user", "zhang"]) == 0
     out = capsys.readouterr().out
-    assert "@zhang 您是不是想问" in out
-    assert out.count("@zhang") == 2 and "出处" in out.split("@zhang")[2]
+    replies = out.split("@zhang ")[1:]
+    assert len(replies) == 3 and "出处" in replies[0]
+    assert replies[1].startswith("相关条款：\n1. ")  # the follow-up knew the last answer of this group's asker
+    assert "出处" in replies[2]
 
 
 def test_staff_flag_registers_an_admin(monkeypatch, tmp_path, capsys) -> None:
