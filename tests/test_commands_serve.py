@@ -25,9 +25,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_serve_answers_healthz_and_delivers_the_outbox(tmp_path) -> None:
+def test_serve_answers_healthz_delivers_the_outbox_and_runs_the_scheduler(tmp_path) -> None:
     from bot.runtime import Runtime
     from bot.store.outbox import SENT, OutboxMessage, enqueue
+    from scheduler.lease import current
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZQT_")}
     env.update({"PYTHONPATH": str(PROJECT_ROOT), "ZQT_INSTANCE_PATH": str(tmp_path / "inst"), "ZQT_OUTBOX__POLL_SECONDS": "0.2"})
@@ -35,7 +36,7 @@ def test_serve_answers_healthz_and_delivers_the_outbox(tmp_path) -> None:
     with runtime.session() as session:
         row_id = enqueue(session, "console", {}, "启动后送达", key="serve-1").id
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1"],
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1", "--with-scheduler"],
                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline, health = time.time() + 60, None
@@ -53,6 +54,13 @@ def test_serve_answers_healthz_and_delivers_the_outbox(tmp_path) -> None:
             time.sleep(0.2)
         with runtime.session() as session:
             assert session.get(OutboxMessage, row_id).status == SENT
+        while time.time() < deadline:  # the web worker's scheduler takes the lease
+            with runtime.session() as session:
+                lease = current(session)
+                if lease is not None and lease.holder:
+                    break
+            time.sleep(0.2)
+        assert lease is not None and lease.holder
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
