@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,19 +65,27 @@ class Change:
 
 
 def next_number(session: Session, day: date) -> str:
-    """The next ticket number of local ``day``: ``ZQ`` + date + a 3-digit daily sequence (4 digits after 999)."""
+    """The next ticket number of local ``day``: ``ZQ`` + date + a 3-digit daily sequence (4 digits after 999).
+
+    One ``UPDATE … SET last = last + 1 … RETURNING last``: the increment takes the write lock before it reads,
+    so two processes filing at the same moment never get the same number (on SQLite and PostgreSQL alike)."""
     stamp = day.strftime("%Y%m%d")
-    row = session.get(TicketSequence, stamp, with_for_update=True)
-    if row is None:
+    increment = (
+        update(TicketSequence)
+        .where(TicketSequence.day == stamp)
+        .values(last=TicketSequence.last + 1)
+        .returning(TicketSequence.last)
+        .execution_options(synchronize_session=False)
+    )
+    value = session.execute(increment).scalar_one_or_none()
+    if value is None:  # the day's first ticket: create its row (another process may do it first), then count
         try:
             with session.begin_nested():
                 session.add(TicketSequence(day=stamp, last=0))
-        except IntegrityError:  # another process created the day's row first
+        except IntegrityError:
             pass
-        row = session.get(TicketSequence, stamp, with_for_update=True, populate_existing=True)
-    row.last += 1
-    session.flush()
-    return f"ZQ{stamp}{row.last:03d}"
+        value = session.execute(increment).scalar_one()
+    return f"ZQ{stamp}{value:03d}"
 
 
 def open_ticket(session: Session, filing: Filing, now: datetime, config: Mapping[str, Any], catalogue: Catalogue) -> Ticket:
