@@ -34,7 +34,8 @@ BIGRAM_WEIGHT = 0.5  # a bigram counts half a word in recall
 RECALL_DEPTH = 40  # candidates taken from the whole knowledge base
 PLACE_DEPTH = 20  # and from the documents of the place asked about, and of a document named by title
 EXPANSION_RECALL = 0.3  # the everyday-words index counts this much in the recall score
-PLACES_TIE = 0.5  # two places' measures this close, for a question naming no place: ask which is meant
+PLACES_TIE = 0.5
+ARTICLE_NUMBER = re.compile(r"^第[〇零一二三四五六七八九十百千\d]+条")  # two places' measures this close, for a question naming no place: ask which is meant
 _TITLE_NOISE = re.compile(r"^(\d{4}年)|^中华人民共和国|^.{0,8}关于|[(（]\d{4}[-.年]?.*?[)）]$|的通知$|若干|的")
 
 
@@ -265,12 +266,15 @@ class Matcher:
         return Match(self.clauses[number], self.documents[int(self.clause_document[number])], round(score, 4))
 
     def related(self, number: int, limit: int = 3) -> list[Match]:
-        """Clauses most like clause ``number`` (its rarest words as the query), itself excluded."""
+        """Clauses about the same thing as clause ``number``, itself and superseded versions excluded: BM25 with
+        the words of its own heading (twice the weight: they say what it is about; an article's heading is its
+        chapter's, which says little) and its twelve rarest words."""
         clause = self.clauses[number]
-        analysis = self.analyzer.analyze(clause.heading + clause.text)
-        terms = [t for t in (self.index.lookup(w) for w in dict.fromkeys(analysis.words)) if t is not None]
-        terms.sort(key=lambda t: -t.idf)
-        scores = self.index.score([(t, 1.0) for t in terms[:12]])
+        own_heading = "" if ARTICLE_NUMBER.match(clause.number) else clause.heading
+        heading = [t for t in map(self.index.lookup, dict.fromkeys(self.analyzer.analyze(own_heading).words)) if t is not None]
+        body = [t for t in map(self.index.lookup, dict.fromkeys(self.analyzer.analyze(clause.text).words)) if t is not None]
+        body = sorted((t for t in body if t.term not in {h.term for h in heading}), key=lambda t: -t.idf)[:12]
+        scores = self.index.score([(t, 2.0) for t in heading] + [(t, 1.0) for t in body]) * self._current
         scores[number] = 0
         top = np.argsort(-scores)[:limit]
         best = float(scores[top[0]]) if len(top) else 1.0

@@ -43,6 +43,8 @@ def test_accuracy_on_labelled_messages(knowledge, name, accuracy, departments) -
         ("办电要几天", "policy", ""),
         ("怎么投诉", "help", ""),
         ("查询 ZQ20261118003", "status", ""),
+        ("今天天气怎么样", "policy", ""),  # 今天天气 holds 天天 ("every day") and is still no grievance
+        ("他们天天来查，烦死了", "unsure", "诉求"),
     ],
 )
 def test_typical_forms_without_the_knowledge_base(text, name, kind) -> None:
