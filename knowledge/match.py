@@ -268,12 +268,13 @@ class Matcher:
     def related(self, number: int, limit: int = 3) -> list[Match]:
         """Clauses about the same thing as clause ``number``, itself and superseded versions excluded: BM25 with
         the words of its own heading (twice the weight: they say what it is about; an article's heading is its
-        chapter's, which says little) and its twelve rarest words."""
+        chapter's, which says little) and the twelve rarest words it shares with other clauses."""
         clause = self.clauses[number]
         own_heading = "" if ARTICLE_NUMBER.match(clause.number) else clause.heading
         heading = [t for t in map(self.index.lookup, dict.fromkeys(self.analyzer.analyze(own_heading).words)) if t is not None]
         body = [t for t in map(self.index.lookup, dict.fromkeys(self.analyzer.analyze(clause.text).words)) if t is not None]
-        body = sorted((t for t in body if t.term not in {h.term for h in heading}), key=lambda t: -t.idf)[:12]
+        # its rarest words that some other clause has too (a word of this clause alone relates it to nothing)
+        body = sorted((t for t in body if len(t.postings) > 1 and t.term not in {h.term for h in heading}), key=lambda t: -t.idf)[:12]
         scores = self.index.score([(t, 2.0) for t in heading] + [(t, 1.0) for t in body]) * self._current
         scores[number] = 0
         top = np.argsort(-scores)[:limit]
