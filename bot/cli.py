@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "bot.commands.serve",
     "bot.commands.chat",
     "bot.commands.outbox",
+    "bot.commands.db",
 ]
 
 

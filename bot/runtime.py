@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import load_config
-from bot.store.base import create_schema, make_engine, make_session_factory, session_scope, utcnow
+from bot.store.base import make_engine, make_session_factory, session_scope, utcnow
+from bot.store.migrate import ensure_schema
 from bot.store.conversation import load_state, save_state
 from bot.store.staff import find_staff, seed_staff
 from handlers.router import route
@@ -25,7 +26,7 @@ class Runtime:
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         self.config = config if config is not None else load_config()
         self.engine = make_engine(self.config["database_url"])
-        create_schema(self.engine)
+        ensure_schema(self.engine)
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
         if self.config.get("staff"):
             with self.session() as session:

@@ -27,5 +27,7 @@ def database_url(kind: str, tmp_path) -> str:
     import_models()
     engine = create_engine(POSTGRES_URL)
     Base.metadata.drop_all(engine)
+    with engine.begin() as connection:  # and what is not the project's models: the migrations' stamp, APScheduler's jobs
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version, apscheduler_jobs")
     engine.dispose()
     return POSTGRES_URL

@@ -17,7 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from bot.store.sqlite import BUSY_TIMEOUT_SECONDS, LazyWriteConnection
 
-# Every module that defines tables; create_schema imports them so metadata is complete.
+# Every module that defines tables; import_models imports them so metadata is complete (bot/store/migrate.py).
 MODEL_MODULES: list[str] = [
     "bot.store.outbox",
     "bot.store.conversation",
@@ -73,12 +73,6 @@ def import_models() -> None:
     """Import every module listed in :data:`MODEL_MODULES` so that ``Base.metadata`` knows all tables."""
     for name in MODEL_MODULES:
         importlib.import_module(name)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    import_models()
-    Base.metadata.create_all(engine)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,1 @@
+"""Alembic migrations of the project's database (see :mod:`bot.store.migrate`)."""
