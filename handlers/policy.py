@@ -14,6 +14,7 @@ from bot.store.questions import log_question
 from bot.textsplit import TEXT_LIMIT, byte_length
 from handlers.types import Context, Handler, Incoming, Reply
 from knowledge.analyzer import Analyzer
+from knowledge.ingest.fields import strip_annotations
 from knowledge.match import ANSWER, CHOICES, Answer, Match, key_sentences
 from knowledge.model import Clause, Document
 
@@ -43,7 +44,8 @@ def render_answer(match: Match, question: str, analyzer: Analyzer, places: list[
     """The answer a user sees: heading, the sentences that answer, source, lead department, within 2048 bytes.
     When the question named ``places`` and the clause is another place's, the answer says so first."""
     clause, document = match.clause, match.document
-    sentences = key_sentences(analyzer, clause, question, limit=2)
+    # the lead department and deadline brackets are shown on lines of their own below
+    sentences = [strip_annotations(sentence) for sentence in key_sentences(analyzer, clause, question, limit=2)]
     lines = [_elsewhere_note(document, places or [], analyzer), f"【{clause.heading}】" if clause.heading else "", "".join(sentences)]
     lines.append(f"出处：{cite(document, clause)}")
     if clause.departments:

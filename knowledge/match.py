@@ -320,15 +320,20 @@ _SENTENCE = re.compile(r"(?<=[。；;！？!?])|\n")
 
 def key_sentences(analyzer: Analyzer, clause: Clause, question: str, limit: int = 2) -> list[str]:
     """The sentences of ``clause`` that answer ``question`` best, in the clause's order (a first sentence that
-    only repeats the heading is left out: the answer shows the heading anyway)."""
+    only repeats the heading is left out: the answer shows the heading anyway). A sentence scores by the
+    question's words it has (a word or any of its synonyms), then by shared character bigrams."""
     sentences = [s.strip() for s in _SENTENCE.split(clause.text) if s.strip()]
     if len(sentences) > 1 and fold(sentences[0]).rstrip("。") == fold(clause.heading):
         sentences = sentences[1:]
     if len(sentences) <= limit:
         return sentences
-    wanted = set(analyzer.analyze(question).bigrams)
-    ranked = sorted(
-        range(len(sentences)),
-        key=lambda i: (-len(wanted & set(analyzer.analyze(sentences[i]).bigrams)), i),
-    )
+    asked = analyzer.analyze(question, question=True)
+    wanted = set(asked.bigrams)
+
+    def score(sentence: str) -> tuple[int, int]:
+        folded = fold(sentence)
+        words = sum(1 for group in asked.groups if any(word in folded for word in group))
+        return words, len(wanted & set(analyzer.analyze(sentence).bigrams))
+
+    ranked = sorted(range(len(sentences)), key=lambda i: (*(-x for x in score(sentences[i])), i))
     return [sentences[i] for i in sorted(ranked[:limit])]
