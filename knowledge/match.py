@@ -189,7 +189,9 @@ class Matcher:
             picked.append(_top(expanded, PLACE_DEPTH))
             scores = scores + EXPANSION_RECALL * expanded
         if query.places:
-            picked.append(_top(scores * self._place_mask(tuple(query.places), ("own", "near")), PLACE_DEPTH))
+            places = tuple(query.places)
+            picked.append(_top(scores * self._place_mask(places, ("own",)), PLACE_DEPTH))  # the place's own, then
+            picked.append(_top(scores * self._place_mask(places, ("own", "near")), PLACE_DEPTH))  # with its cities
         if query.titled:
             picked.append(_top(scores * np.isin(self.clause_document, query.titled), PLACE_DEPTH))
         candidates = np.unique(np.concatenate(picked))
@@ -197,13 +199,24 @@ class Matcher:
         return candidates.astype(np.int32), scores[candidates], main[candidates], expanded[candidates]
 
     def _place_mask(self, places: tuple[str, ...], relations: tuple[str, ...]) -> np.ndarray:
-        """1 for clauses of documents whose relation to ``places`` is one of ``relations``, else 0."""
+        """1 for clauses of documents whose relation to ``places`` is one of ``relations``, else 0 — and 0 for a
+        national regulation the place has its own of the same name (上海市优化营商环境条例 for 优化营商环境条例:
+        the place's own version answers a question about the place)."""
         key = (places, relations)
         mask = self._place_masks.get(key)
         if mask is None:
-            per_document = np.array([r in relations for r in self.features.document_relations(places)], dtype=np.float32)
+            related = self.features.document_relations(places)
+            per_document = np.array([r in relations for r in related], dtype=np.float32)
+            own_names = {self._plain_title(d) for d, r in zip(self.documents, related) if r in ("own", "near")}
+            for number, (document, relation) in enumerate(zip(self.documents, related)):
+                if relation == "national" and self._plain_title(document) in own_names:
+                    per_document[number] = 0.0
             mask = self._place_masks[key] = per_document[self.clause_document] if len(per_document) else per_document
         return mask
+
+    def _plain_title(self, document: Document) -> str:
+        """A title without place names and ``中华人民共和国``: what a place's own version shares with the national one."""
+        return self.analyzer.places.without_names(fold(document.title).removeprefix("中华人民共和国"))
 
     # -- search ------------------------------------------------------------------------------------------
 
