@@ -19,6 +19,7 @@ that cannot be parsed leaves nothing behind. Readers notice a new generation on 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -166,20 +167,38 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], load_defaults: bool = True, analyzer: Analyzer | None = None) -> "KnowledgeBase":
-        """Open the knowledge base at ``path``; an empty one is filled with the shipped documents when
-        ``load_defaults`` is true; one built with another lexicon is rebuilt."""
+        """Open the knowledge base at ``path``. With ``load_defaults``, an empty one is filled with the shipped
+        documents, and a shipped document that changed since (a new version of the package: its text or its
+        similar questions) replaces its copy — unless staff removed it. One built by another version of the
+        parser or lexicon is rebuilt."""
         base = cls(Path(path), analyzer or Analyzer())
         base.path.mkdir(parents=True, exist_ok=True)
         with base._lock():
             current = base._read_current()
             if current is None and load_defaults:
                 log.info("knowledge base %s is empty: loading the shipped documents", base.path)
-                base._build(base._default_sources(), {}, None)
+                base._build(base._default_sources(), {}, None, shipped=shipped_digests())
             elif current is not None and base._stale(base._manifest(current)):
                 log.warning("knowledge base %s was built by another version or lexicon: rebuilding", base.path)
                 base._build([], base._manifest(current)["sources"], None)
+            current = base._read_current()
+            if current is not None and load_defaults:
+                base._take_in_shipped_changes(base._manifest(current))
         base._load()
         return base
+
+    def _take_in_shipped_changes(self, manifest: dict) -> None:
+        """Re-add the shipped documents whose file or similar questions changed since they were loaded."""
+        digests = shipped_digests()
+        recorded: dict[str, str] = manifest.get("shipped", {})
+        present = {name.split("/", 1)[1] for name in manifest["sources"].values()}
+        changed = [
+            name for name, digest in digests.items()
+            if recorded.get(name) != digest and (name in present or name not in recorded)
+        ]
+        if changed:
+            log.info("shipped documents changed since they were loaded: %s", ", ".join(changed))
+            self._build([str(DEFAULT_DOCUMENTS_DIR / name) for name in changed], manifest["sources"], None, shipped=digests)
 
     def _stale(self, manifest: dict) -> bool:
         """Whether a generation was built by another storage format, parser or lexicon than this process's."""
@@ -331,11 +350,21 @@ class KnowledgeBase:
         self._load()
         return report
 
-    def _build(self, new_files: Sequence[str], existing: dict[str, str], progress: Progress | None, region: str | None = None) -> AddReport:
+    def _build(
+        self,
+        new_files: Sequence[str],
+        existing: dict[str, str],
+        progress: Progress | None,
+        region: str | None = None,
+        shipped: dict[str, str] | None = None,
+    ) -> AddReport:
         """Build a new generation from the existing sources plus ``new_files`` (bound to ``region`` when it is
-        given) and make it current. Regions set by staff are kept in the manifest and survive rebuilds."""
+        given) and make it current. Regions set by staff are kept in the manifest and survive rebuilds, and so
+        are the digests of the shipped documents as they were loaded (``shipped`` replaces them)."""
         current = self._read_current()
-        regions: dict[str, str] = dict(self._manifest(current).get("regions", {})) if current else {}
+        previous = self._manifest(current) if current else {}
+        regions: dict[str, str] = dict(previous.get("regions", {}))
+        shipped = shipped if shipped is not None else previous.get("shipped", {})
         sources_dir = self.path / "sources"
         kept = [str(sources_dir / name) for name in existing.values()]
         report = AddReport()
@@ -361,7 +390,7 @@ class KnowledgeBase:
             origin[doc_id] = (parsed.source, parsed.questions)
         if not report.added and not report.replaced and new_files and len(documents) == len(existing):
             return report  # nothing new parsed: leave the current generation as it is
-        self._write_generation(documents, terms, origin, {k: v for k, v in regions.items() if k in documents})
+        self._write_generation(documents, terms, origin, {k: v for k, v in regions.items() if k in documents}, shipped)
         return report
 
     def _write_generation(
@@ -370,6 +399,7 @@ class KnowledgeBase:
         terms: dict[str, tuple[list[list[str]], list[list[str]]]],
         origin: dict[str, tuple[str, str | None]],
         regions: dict[str, str],
+        shipped: dict[str, str],
     ) -> None:
         sources_dir = self.path / "sources"
         sources_dir.mkdir(exist_ok=True)
@@ -404,6 +434,7 @@ class KnowledgeBase:
             "clauses": index.size,
             "sources": stored,
             "regions": regions,
+            "shipped": shipped,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp = self.path / "CURRENT.tmp"
@@ -425,6 +456,18 @@ class KnowledgeBase:
             for source in entry.iterdir():
                 if f"{entry.name}/{source.name}" not in wanted:
                     source.unlink(missing_ok=True)
+
+
+def shipped_digests() -> dict[str, str]:
+    """``{file name: digest}`` of each shipped document, its similar questions included."""
+    digests = {}
+    for path in sorted(DEFAULT_DOCUMENTS_DIR.iterdir()):
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            digest = hashlib.sha1(path.read_bytes())
+            if questions_file(path).exists():
+                digest.update(questions_file(path).read_bytes())
+            digests[path.name] = digest.hexdigest()[:16]
+    return digests
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[tuple[str, str]]]:

@@ -103,6 +103,24 @@ def test_a_copy_without_similar_questions_keeps_those_of_the_version_it_replaces
     assert sum(len(c.questions) for c in knowledge.get("优化营商环境条例").clauses) > 100
 
 
+def test_a_shipped_document_that_changed_replaces_its_copy_unless_staff_removed_it(knowledge: KnowledgeBase, monkeypatch, tmp_path: Path) -> None:
+    shipped = tmp_path / "shipped"
+    shutil.copytree(DEFAULT_DOCUMENTS_DIR, shipped)
+    monkeypatch.setattr(store_module, "DEFAULT_DOCUMENTS_DIR", shipped)
+    plan = next(p for p in shipped.iterdir() if p.name.startswith("辽源市") and p.suffix == ".txt")
+    with open(store_module.questions_file(plan), "a", encoding="utf-8") as handle:
+        handle.write("二（一）1\t辽源开饭店第一天能拿到全部证照吗\n")  # a new version of the package
+    removed = knowledge.get("长春新区进一步优化营商环境工作方案")
+    knowledge.remove(removed.doc_id)
+    xinqu = next(p for p in shipped.iterdir() if p.name.startswith("长春新区") and p.suffix == ".txt")
+    with open(store_module.questions_file(xinqu), "a", encoding="utf-8") as handle:
+        handle.write("一\t新区的事\n")
+    reopened = KnowledgeBase.open(knowledge.path, analyzer=knowledge.analyzer)
+    liaoyuan = next(d for d in reopened.documents() if d.title.startswith("辽源市"))
+    assert any("辽源开饭店第一天能拿到全部证照吗" in clause.questions for clause in liaoyuan.clauses)
+    assert reopened.get(removed.doc_id) is None  # removed by staff: not brought back
+
+
 def test_unsupported_and_missing_files_are_refused(knowledge: KnowledgeBase, tmp_path: Path) -> None:
     (tmp_path / "notes.xls").write_bytes(b"x")
     report = knowledge.add([tmp_path / "notes.xls", tmp_path / "missing.txt"])
