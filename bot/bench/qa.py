@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_QUESTIONS = [PROJECT_ROOT / "tests" / "data" / "qa_colloquial.jsonl"]
-CORPUS_QUESTIONS = [PROJECT_ROOT / "tests" / "data" / "qa_corpus_regions.jsonl"]
+DATA = PROJECT_ROOT / "tests" / "data"
+DEFAULT_QUESTIONS = [DATA / "qa_holdout.jsonl", DATA / "qa_colloquial.jsonl", DATA / "qa_train2.jsonl"]
+CORPUS_QUESTIONS = [DATA / "qa_corpus_regions.jsonl", DATA / "qa_holdout.jsonl"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", nargs="*", default=[], metavar="PATH", help="documents or folders to add to the shipped ones")
-    parser.add_argument("--questions", nargs="*", type=Path, metavar="FILE.jsonl", help="question files (default: the project's colloquial set, plus the corpus set with --corpus)")
+    parser.add_argument("--questions", nargs="*", type=Path, metavar="FILE.jsonl", help="question files (default: the held-out, colloquial and second training sets; with --corpus the corpus region questions and the held-out set)")
     parser.add_argument("--repeat", type=int, default=5, help="times each question is asked for the latency figures")
     parser.add_argument("--baseline-questions", type=int, default=80, help="questions the (slow) rank_bm25 baseline is timed on")
     parser.add_argument("--no-baseline", action="store_true")
@@ -61,10 +62,7 @@ def run(args: argparse.Namespace) -> int:
 def _question_files(args: argparse.Namespace) -> list[Path]:
     if args.questions:
         return list(args.questions)
-    files = [p for p in DEFAULT_QUESTIONS if p.exists()]
-    if args.corpus:
-        files += [p for p in CORPUS_QUESTIONS if p.exists()]
-    return files
+    return [p for p in (CORPUS_QUESTIONS if args.corpus else DEFAULT_QUESTIONS) if p.exists()]
 
 
 def _build_phase(folder: Path, corpus: list[str]) -> dict[str, Any]:
