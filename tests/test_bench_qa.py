@@ -4,21 +4,12 @@ import json
 import subprocess
 import sys
 
+from question_files import write_questions
 from tests_paths import PROJECT_ROOT
 
 
 def test_bench_qa_reports_speed_accuracy_and_the_baseline(tmp_path) -> None:
-    questions = tmp_path / "q.jsonl"
-    questions.write_text(
-        "\n".join(
-            json.dumps(item, ensure_ascii=False)
-            for item in [
-                {"id": "a", "q": "机关单位买中小企业的东西最晚多少天付款", "accept": ["30日内支付款项"], "kind": "policy"},
-                {"id": "b", "q": "今天天气怎么样", "accept": [], "kind": "oos"},
-            ]
-        ),
-        encoding="utf-8",
-    )
+    questions = write_questions(tmp_path / "q.jsonl")
     done = subprocess.run(
         [sys.executable, "-m", "bot", "bench", "qa", "--questions", str(questions), "--repeat", "2", "--json"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,

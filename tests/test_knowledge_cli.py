@@ -13,6 +13,7 @@ import pytest
 
 from bot.cli import main
 from knowledge.store import KnowledgeBase
+from question_files import write_questions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,17 +70,7 @@ def test_ask_reads_questions_from_stdin(instance: Path, capsys, monkeypatch) -> 
 
 
 def test_eval_scores_a_question_file(instance: Path, tmp_path: Path, capsys) -> None:
-    questions = tmp_path / "q.jsonl"
-    questions.write_text(
-        "\n".join(
-            json.dumps(item, ensure_ascii=False)
-            for item in [
-                {"id": "a", "q": "机关单位买中小企业的东西最晚多少天付款", "accept": ["30日内支付款项"], "kind": "policy"},
-                {"id": "b", "q": "今天天气怎么样", "accept": [], "kind": "oos"},
-            ]
-        ),
-        encoding="utf-8",
-    )
+    questions = write_questions(tmp_path / "q.jsonl")
     assert main(["eval", "--json", str(questions)]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["top1"] == 1.0 and figures["oos_declined"] == 1.0
