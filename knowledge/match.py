@@ -200,16 +200,16 @@ class Matcher:
 
     def _place_mask(self, places: tuple[str, ...], relations: tuple[str, ...]) -> np.ndarray:
         """1 for clauses of documents whose relation to ``places`` is one of ``relations``, else 0 — and 0 for a
-        national regulation the place has its own of the same name (上海市优化营商环境条例 for 优化营商环境条例:
-        the place's own version answers a question about the place)."""
+        national regulation the place has its own regulation of the same name (上海市优化营商环境条例 for
+        优化营商环境条例: the place's own version answers a question about the place)."""
         key = (places, relations)
         mask = self._place_masks.get(key)
         if mask is None:
             related = self.features.document_relations(places)
             per_document = np.array([r in relations for r in related], dtype=np.float32)
-            own_names = {self._plain_title(d) for d, r in zip(self.documents, related) if r in ("own", "near")}
+            own_laws = {self._plain_title(d) for d, r in zip(self.documents, related) if r in ("own", "near") and d.kind == "law"}
             for number, (document, relation) in enumerate(zip(self.documents, related)):
-                if relation == "national" and self._plain_title(document) in own_names:
+                if relation == "national" and document.kind == "law" and self._plain_title(document) in own_laws:
                     per_document[number] = 0.0
             mask = self._place_masks[key] = per_document[self.clause_document] if len(per_document) else per_document
         return mask
