@@ -34,8 +34,7 @@ BIGRAM_WEIGHT = 0.5  # a bigram counts half a word in recall
 RECALL_DEPTH = 40  # candidates taken from the whole knowledge base
 PLACE_DEPTH = 20  # and from the documents of the place asked about, and of a document named by title
 EXPANSION_RECALL = 0.3  # the everyday-words index counts this much in the recall score
-PLACES_TIE = 0.5
-ARTICLE_NUMBER = re.compile(r"^第[〇零一二三四五六七八九十百千\d]+条")  # two places' measures this close, for a question naming no place: ask which is meant
+PLACES_TIE = 0.5  # two places' measures this close, for a question naming no place: ask which is meant
 _TITLE_NOISE = re.compile(r"^(\d{4}年)|^中华人民共和国|^.{0,8}关于|[(（]\d{4}[-.年]?.*?[)）]$|的通知$|若干|的")
 
 
@@ -283,7 +282,7 @@ class Matcher:
         the words of its own heading (twice the weight: they say what it is about; an article's heading is its
         chapter's, which says little) and the twelve rarest words it shares with other clauses."""
         clause = self.clauses[number]
-        own_heading = "" if ARTICLE_NUMBER.match(clause.number) else clause.heading
+        own_heading = "" if clause.is_article else clause.heading
         heading = [t for t in map(self.index.lookup, dict.fromkeys(self.analyzer.analyze(own_heading).words)) if t is not None]
         body = [t for t in map(self.index.lookup, dict.fromkeys(self.analyzer.analyze(clause.text).words)) if t is not None]
         # its rarest words that some other clause has too (a word of this clause alone relates it to nothing)

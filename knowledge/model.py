@@ -28,6 +28,11 @@ class Clause:
     questions: tuple[str, ...] = ()  # 相似问法: how people ask about it (from <document>.questions.tsv)
 
     @property
+    def is_article(self) -> bool:
+        """Whether this is an article of a law (``第三十三条``), whose heading is its chapter's."""
+        return self.number.startswith("第") and self.number.endswith("条")
+
+    @property
     def key(self) -> str:
         """A stable identifier: ``<doc_id>#<ordinal>``."""
         return f"{self.doc_id}#{self.ordinal}"

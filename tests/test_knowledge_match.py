@@ -9,7 +9,7 @@ import pytest
 
 from knowledge.analyzer import Analyzer, fold
 from knowledge.index import ClauseIndex
-from knowledge.match import ANSWER, CHOICES, NOT_FOUND, Matcher, key_sentences
+from knowledge.match import ANSWER, NOT_FOUND, Matcher, key_sentences
 from knowledge.model import Clause, Document
 
 

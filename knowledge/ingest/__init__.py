@@ -186,7 +186,7 @@ def build_document(items: list[Paragraph], name: str, header_lines: list[str]) -
     clauses = build_clauses(body, doc_id, title) or whole_text_clause(body, doc_id, title)
     if not clauses:
         raise IngestError(f"{name}: 没有找到正文条款（文件只有标题或不足十个字）")
-    has_articles = any(clause.number.startswith("第") and clause.number.endswith("条") for clause in clauses)
+    has_articles = any(clause.is_article for clause in clauses)
     return Document(
         doc_id=doc_id,
         title=title,

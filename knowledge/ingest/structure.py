@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from knowledge.ingest.fields import acting_departments, extract_deadline, extract_departments, split_title, strip_annotations
-from knowledge.ingest.numbering import ARTICLE, CHAPTER, DASH, PART, SECTION, Marker, find_marker
+from knowledge.ingest.numbering import ARTICLE, CHAPTER, PART, SECTION, Marker, find_marker
 from knowledge.ingest.repair import Paragraph
 from knowledge.model import Clause
 
