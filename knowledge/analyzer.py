@@ -189,9 +189,27 @@ class Analyzer:
         return word in self.domain_terms
 
     def chitchat_word(self, text: str) -> str | None:
-        """The first chit-chat word (``chitchat.txt``) in ``text``, if any: such a message is not a policy question."""
-        match = self._chitchat.search(fold(text)) if self._chitchat else None
-        return match.group(0) if match else None
+        """The first chit-chat word (``chitchat.txt``) in ``text`` that stands as whole jieba words, if any: such
+        a message is not a policy question (好的 in 收到好的, not in 信用好的企业; 年会 not in 今年会)."""
+        if not self._chitchat:
+            return None
+        folded = fold(text)
+        ends = dict(self._spans(folded))  # where each word starting at a position ends
+        edges = {0, *ends.values()}
+        for match in self._chitchat.finditer(folded):
+            start, end = match.span()
+            whole_word = start in ends and end in edges
+            repeated = start in ends and set(folded[start : ends[start]]) <= set(match.group(0))  # 哈哈哈哈
+            if whole_word or repeated:
+                return match.group(0)
+        return None
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        spans, position = [], 0
+        for word in self._jieba.cut(text, HMM=False):
+            spans.append((position, position + len(word)))
+            position += len(word)
+        return spans
 
     def lookup_word(self, text: str) -> str | None:
         """The first word of ``text`` that asks for a fact policies do not hold (``lookups.txt``: 电话, 地址, 门票 …)."""

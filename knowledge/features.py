@@ -43,6 +43,9 @@ FEATURES: tuple[str, ...] = (
     "expansion_bigram_cover",  # bigram_cover against them
     "either_word_cover",  # share of the question's words found in the clause or in its everyday words
     "asked_alike",  # rapidfuzz similarity of the question to the closest of the clause's similar questions
+    "document_cover",  # word_cover of the clause's whole document: a question about dogs belongs to a law on dogs
+    "title_word_cover",  # idf-weighted share of the question's words (or synonyms) in the document's title
+    "states_asked",  # the question asks for a sum, rate, head count or time, and the clause states one
     "top_of_clause_index",  # the candidate BM25 on the clause index puts first
     "top_of_everyday_index",  # the candidate BM25 on the everyday-words index puts first
 )
@@ -124,6 +127,36 @@ def evidence(groups: Sequence[Sequence[QueryTerm | None]], candidate: int, max_i
     return {"covered_idf": min(covered / max_idf, 3.0), "missing_idf": missing / max_idf, "words": min(len(groups), 8) / 8}
 
 
+# A question that asks for an amount, a head count or a length of time, and the kind of figure a clause must state
+# to answer it. "供水扩容要交多少钱" is not answered by a clause on 供水扩容 that names no sum.
+_QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (  # a sum of money
+        re.compile(
+            r"多少钱|几块钱|[收交给补奖罚赔退返贷]多少|(?:补贴|补助|奖励|奖金|费|罚款|报酬|工资|价|利息|资金|额度|贷款).{0,3}多少"
+            r"|多少(?:补贴|补助|奖励|奖金|费用?|资金|额度)|(?:电|水|气|房)价|收费标准|起征点|注册资本"
+        ),
+        re.compile(r"[\d一二三四五六七八九十百千万两]+(?:\.\d+)?\s*(?:元|万元|亿元)|减半|免收|免费|全额|不收取|零收费"),
+    ),
+    (re.compile(r"[税利费]率|百分之几|几个点"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|‰)|百分之|分之")),  # a rate
+    (re.compile(r"多少(?:个)?人|几个人"), re.compile(r"[\d一二三四五六七八九十百千]+(?:名|个|位)?人")),  # a head count
+    (  # a length of time (a clause on time limits answers "how long" even without a figure: 各地确定并公开时限)
+        re.compile(r"多长时间|多久|几天|多少天|几个(?:工作)?日|几个月|多少个工作日"),
+        re.compile(r"[\d一二三四五六七八九十百半两]+个?(?:工作日|日|天|小时|月|年|分钟|周)|即时|即办|当日|当天|立等|同步|时限|期限|压缩|压减|缩短"),
+    ),
+)
+
+
+def asked_quantities(question: str) -> list[re.Pattern[str]]:
+    """For each kind of figure ``question`` asks for (a sum, a rate, a head count, a time), the pattern of a
+    clause that states one."""
+    return [states for asks, states in _QUANTITIES if asks.search(question)]
+
+
+def unstated_quantity(question: str, clause_text: str) -> float:
+    """1 when ``question`` asks for an amount, rate, head count or time the clause states nothing of, else 0."""
+    return 1.0 if any(not states.search(clause_text) for states in asked_quantities(question)) else 0.0
+
+
 def _contains(term: QueryTerm, candidate: int) -> bool:
     position = int(np.searchsorted(term.postings, candidate))
     return position < len(term.postings) and int(term.postings[position]) == candidate
@@ -155,6 +188,9 @@ class FeatureBuilder:
         self._title_bigrams: dict[int, set[str]] = {}
         self._asked_cache: dict[int, list[str]] = {}
         self._folded_cache: dict[int, tuple[str, str]] = {}
+        self._folded_titles: dict[int, str] = {}
+        # documents' clauses are numbered in a row: document d holds clauses starts[d] .. starts[d + 1] - 1
+        self._starts = np.searchsorted(clause_document, np.arange(len(documents) + 1)) if len(documents) else np.zeros(1, dtype=np.int64)
 
     def document_relations(self, places: Sequence[str]) -> list[str]:
         """The region relation of every document to ``places``."""
@@ -177,9 +213,13 @@ class FeatureBuilder:
             rows[:, COLUMN["expansion_word_cover"]] = coverage(query.expansion_groups, candidates, self.max_idf)
             rows[:, COLUMN["expansion_bigram_cover"]] = coverage([[t] for t in query.expansion_bigrams], candidates, self.max_idf)
             rows[:, COLUMN["either_word_cover"]] = coverage(query.either_groups, candidates, self.max_idf)
+        documents = self.clause_document[candidates]
+        rows[:, COLUMN["document_cover"]] = self._document_cover(query.either_groups, documents)
+        rows[:, COLUMN["title_word_cover"]] = self._title_word_cover(query.groups, documents)
         wanted_bigrams = {term.term[1:] for term in query.bigrams if term is not None}
         heading_terms = [(max(t.idf for t in known), [t.term for t in known]) for known in ([t for t in g if t is not None] for g in query.groups) if known]
         heading_total = sum(weight for weight, _ in heading_terms) or 1.0
+        quantities = asked_quantities(fold(query.text))
         places = query.places
         relations = self.document_relations(places) if places else None
         prefix = "named_" if query.named else "scope_"
@@ -206,9 +246,44 @@ class FeatureBuilder:
             rows[row, COLUMN["length"]] = math.log1p(len(clause.text)) / 8.0
             if number in query.titled:
                 rows[row, COLUMN["titled"]] = 1.0
+            if quantities and all(states.search(clause.text) for states in quantities):
+                rows[row, COLUMN["states_asked"]] = 1.0
             if clause.questions and query.plain:
                 rows[row, COLUMN["asked_alike"]] = max(fuzz.ratio(query.plain, asked) for asked in self._asked(int(candidate))) / 100.0
         return rows
+
+    def _document_cover(self, groups: Sequence[Sequence[QueryTerm | None]], documents: np.ndarray) -> np.ndarray:
+        """The idf-weighted share of ``groups`` that some clause of each of ``documents`` contains."""
+        unique, back = np.unique(documents, return_inverse=True)
+        first, last = self._starts[unique], self._starts[unique + 1]
+        total, covered = 0.0, np.zeros(len(unique), dtype=np.float32)
+        for group in groups:
+            known = [term for term in group if term is not None]
+            if not known:
+                total += self.max_idf
+                continue
+            weight = max(term.idf for term in known)
+            total += weight
+            present = np.zeros(len(unique), dtype=bool)
+            for term in known:
+                present |= np.searchsorted(term.postings, last) > np.searchsorted(term.postings, first)
+            covered += present * np.float32(weight)
+        return (covered / np.float32(total))[back] if total else np.zeros(len(documents), dtype=np.float32)
+
+    def _title_word_cover(self, groups: Sequence[Sequence[QueryTerm | None]], documents: np.ndarray) -> np.ndarray:
+        """The idf-weighted share of ``groups`` (a word or a synonym) each document's title contains."""
+        weighted = [(max(t.idf for t in known), [t.term for t in known]) for known in ([t for t in g if t is not None] for g in groups) if known]
+        total = sum(weight for weight, _ in weighted)
+        if not total:
+            return np.zeros(len(documents), dtype=np.float32)
+        unique, back = np.unique(documents, return_inverse=True)
+        shares = np.zeros(len(unique), dtype=np.float32)
+        for row, number in enumerate(unique):
+            title = self._folded_titles.get(int(number))
+            if title is None:
+                title = self._folded_titles[int(number)] = fold(self.documents[int(number)].title)
+            shares[row] = sum(weight for weight, terms in weighted if any(term in title for term in terms)) / total
+        return shares[back]
 
     def _folded(self, candidate: int) -> tuple[str, str]:
         """The folded start of a clause (for rapidfuzz) and its folded heading and sections (cached: the same

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from knowledge.analyzer import BIGRAM_PREFIX, Analyzer, fold
-from knowledge.features import FEATURES, FeatureBuilder, Query, evidence
+from knowledge.features import FEATURES, FeatureBuilder, Query, evidence, unstated_quantity
 from knowledge.index import ClauseIndex
 from knowledge.model import Clause, Document
 from knowledge.ranking import Example, RankingModel, decision_row, lead_of
@@ -152,12 +152,15 @@ class Matcher:
     def _question_features(self, query: Query) -> dict[str, float]:
         groups = query.either_groups
         unknown = sum(1 for group in groups if all(term is None for term in group)) / len(groups) if groups else 1.0
+        chitchat = 1.0 if self.analyzer.chitchat_word(query.text) else 0.0
         return {
-            "chitchat": 1.0 if self.analyzer.chitchat_word(query.text) else 0.0,
+            "chitchat": chitchat,
+            "small_talk": chitchat * (1.0 - query.domain),
             "lookup": 1.0 if self.analyzer.lookup_word(query.text) else 0.0,
             "unknown": unknown,
             "domain": query.domain,
         }
+
 
     # -- recall ------------------------------------------------------------------------------------------
 
@@ -238,7 +241,7 @@ class Matcher:
         order = np.argsort(-ranked.scores, kind="stable")
         best = int(order[0])
         runner_up = int(order[1]) if len(order) > 1 else None
-        best_evidence = evidence(ranked.query.either_groups, int(ranked.candidates[best]), self._max_idf)
+        best_evidence = self._evidence(ranked.query, int(ranked.candidates[best]))
         row = decision_row(ranked.features, ranked.scores, best, runner_up, ranked.question_features, best_evidence)
         confidence = self.model.confidence(row)
         # A match's score: the confidence for the best, lowered for the others by how far they rank below it.
@@ -271,8 +274,15 @@ class Matcher:
         the question is out of scope)."""
         ranked = self.rank(question, scope)
         marks = np.array([bool(right and right(self.clauses[int(c)])) for c in ranked.candidates], dtype=bool)
-        evidence_of = [evidence(ranked.query.either_groups, int(c), self._max_idf) for c in ranked.candidates]
+        evidence_of = [self._evidence(ranked.query, int(c)) for c in ranked.candidates]
         return Example(ranked.features.astype(np.float64), marks, ranked.question_features, right is not None, evidence_of)
+
+    def _evidence(self, query: Query, candidate: int) -> dict[str, float]:
+        """What the decision reads of one candidate beyond its features: how much of the question it bears out,
+        and whether the question asks for a figure the clause does not state."""
+        found = evidence(query.either_groups, candidate, self._max_idf)
+        found["unstated"] = unstated_quantity(fold(query.text), self.clauses[candidate].text)
+        return found
 
     def _match(self, number: int, score: float) -> Match:
         return Match(self.clauses[number], self.documents[int(self.clause_document[number])], round(score, 4))

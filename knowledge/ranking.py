@@ -41,7 +41,9 @@ DECISION_FEATURES: tuple[str, ...] = (
     "covered_idf",  # the idf mass of the question's words the best candidate contains
     "missing_idf",  # the idf of the most specific question word it lacks
     "words",  # how many content words the question has
+    "unstated",  # the question asks for an amount, head count or time the best candidate does not state
     "chitchat",  # the question has a chit-chat word (chitchat.txt)
+    "small_talk",  # ... and few lexicon terms
     "lookup",  # the question asks for a fact policies do not hold (lookups.txt)
     "unknown",  # share of the question's words that no clause has
     "domain",  # the share of the question's words that are lexicon terms (userdict.txt, synonyms.tsv)

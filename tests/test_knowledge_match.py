@@ -146,3 +146,61 @@ def test_an_older_version_of_a_regulation_is_not_answered_from(analyzer: Analyze
     index = ClauseIndex.build(analyzer.analyze(c.text).terms for c in clauses)
     matcher = Matcher(analyzer, index, clauses, documents, np.arange(2, dtype=np.int32))
     assert [m.document.doc_id for m in matcher.search("长春企业变更登记要多少天内办").matches] == ["new"]
+
+
+# -- what the decision and the ranking read beyond word overlap ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "unstated"),
+    [
+        ("供水扩容要交多少钱", "供水新增、扩容改装办理时间压缩20%。", 1.0),  # a share of time is no sum of money
+        ("刻章要交多少钱", "企业开办免费刻制印章。", 0.0),
+        ("专利申请费能减免多少", "对中小企业的专利申请费减收85%，最高3000元。", 0.0),
+        ("增值税税率是多少", "推行办税缴费非接触式办理。", 1.0),
+        ("开公司要几天", "企业开办全流程压缩至1个工作日以内。", 0.0),
+        ("开公司要几天", "各地区应当确定并公开企业开办的具体时限。", 0.0),  # a clause on time limits answers how long
+        ("区域评估一般要花多长时间", "推行区域评估，由政府组织对一定区域内的事项进行统一评估。", 1.0),
+        ("开公司要准备啥材料", "推行区域评估。", 0.0),  # asks for no figure at all
+    ],
+)
+def test_a_question_asking_a_figure_the_clause_does_not_state(question: str, clause: str, unstated: float) -> None:
+    from knowledge.features import unstated_quantity
+
+    assert unstated_quantity(fold(question), clause) == unstated
+
+
+def test_a_clause_that_states_the_asked_figure_ranks_first(matcher: Matcher) -> None:
+    # Both 长春 clauses on 企业开办/办电 share words with the question; the one that states a time comes first
+    # for "几天", and the answer quotes it.
+    answer = matcher.search("长春办电几天能办完")
+    assert answer.matches[0].clause.heading == "提升办电效率"
+    assert answer.matches[0].document.region == "长春市"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("收到，马上转给财务", "收到"),
+        ("哈哈哈哈", "哈哈"),
+        ("明天长春下雨吗", "下雨"),
+        ("朝阳区信用好的企业是不是查得少", None),  # 好的 inside 信用好的
+        ("朝阳区今年会出台惠企政策吗", None),  # 年会 inside 今年会
+        ("我们公司年会抽奖怎么设计", "年会"),
+    ],
+)
+def test_chitchat_words_count_only_as_whole_words(analyzer: Analyzer, text: str, word: str | None) -> None:
+    assert analyzer.chitchat_word(text) == word
+
+
+def test_document_cover_measures_the_whole_document(matcher: Matcher) -> None:
+    from knowledge.features import COLUMN
+
+    ranked = matcher.rank("大企业拖欠账款，办电能快点吗")
+    cover: dict[str, set[float]] = {}
+    for candidate, row in zip(ranked.candidates, ranked.features):
+        region = matcher.documents[int(matcher.clause_document[int(candidate)])].region
+        cover.setdefault(region, set()).add(round(float(row[COLUMN["document_cover"]]), 4))
+    # one value per document, whichever of its clauses; 辽源's plan has both 拖欠 and 办电, 长春's only 办电
+    assert len(cover["辽源市"]) == 1 and len(cover["长春市"]) == 1
+    assert cover["辽源市"].pop() > cover["长春市"].pop() > 0

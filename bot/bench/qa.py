@@ -20,13 +20,14 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA = PROJECT_ROOT / "tests" / "data"
-DEFAULT_QUESTIONS = [DATA / "qa_holdout.jsonl", DATA / "qa_colloquial.jsonl", DATA / "qa_train2.jsonl"]
-CORPUS_QUESTIONS = [DATA / "qa_corpus_regions.jsonl", DATA / "qa_holdout.jsonl"]
+# The blind held-out set first (never fitted on), then sets the model was fitted on.
+DEFAULT_QUESTIONS = [DATA / "qa_holdout2.jsonl", DATA / "qa_holdout.jsonl", DATA / "qa_colloquial.jsonl", DATA / "qa_train2.jsonl"]
+CORPUS_QUESTIONS = [DATA / "qa_corpus_holdout.jsonl", DATA / "qa_corpus_regions.jsonl", DATA / "qa_holdout2.jsonl"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", nargs="*", default=[], metavar="PATH", help="documents or folders to add to the shipped ones")
-    parser.add_argument("--questions", nargs="*", type=Path, metavar="FILE.jsonl", help="question files (default: the held-out, colloquial and second training sets; with --corpus the corpus region questions and the held-out set)")
+    parser.add_argument("--questions", nargs="*", type=Path, metavar="FILE.jsonl", help="question files (default: the blind held-out set, then the fitted ones; with --corpus the blind and the fitted corpus region questions and the blind held-out set)")
     parser.add_argument("--repeat", type=int, default=5, help="times each question is asked for the latency figures")
     parser.add_argument("--baseline-questions", type=int, default=80, help="questions the (slow) rank_bm25 baseline is timed on")
     parser.add_argument("--no-baseline", action="store_true")
