@@ -194,9 +194,12 @@ class Analyzer:
         if not self._chitchat:
             return None
         folded = fold(text)
+        matches = list(self._chitchat.finditer(folded))
+        if not matches:
+            return None  # most questions: no need to cut them again
         ends = dict(self._spans(folded))  # where each word starting at a position ends
         edges = {0, *ends.values()}
-        for match in self._chitchat.finditer(folded):
+        for match in matches:
             start, end = match.span()
             whole_word = start in ends and end in edges
             repeated = start in ends and set(folded[start : ends[start]]) <= set(match.group(0))  # 哈哈哈哈

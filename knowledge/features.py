@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -91,10 +91,24 @@ def coverage(groups: Sequence[Sequence[QueryTerm | None]], candidates: np.ndarra
     """The idf-weighted share of ``groups`` each candidate clause contains. A group (a word and its synonyms)
     is present when any of its terms is, and weighs its terms' highest idf; a group no clause has weighs
     ``unknown_weight`` (the rarest word's idf), so a question about something else covers little."""
-    if not groups or len(candidates) == 0:
-        return np.zeros(len(candidates), dtype=np.float32)
+
+    def contains(term: QueryTerm) -> np.ndarray:
+        position = np.searchsorted(term.postings, candidates)
+        position[position >= len(term.postings)] = len(term.postings) - 1
+        return term.postings[position] == candidates
+
+    return weighted_share(groups, len(candidates), unknown_weight, contains)
+
+
+def weighted_share(
+    groups: Sequence[Sequence[QueryTerm | None]], size: int, unknown_weight: float, contains: Callable[[QueryTerm], np.ndarray]
+) -> np.ndarray:
+    """For ``size`` items, the idf-weighted share of ``groups`` present in each, where ``contains(term)`` says
+    which items have a term (weights as in :func:`coverage`)."""
+    if not groups or size == 0:
+        return np.zeros(size, dtype=np.float32)
     total = 0.0
-    covered = np.zeros(len(candidates), dtype=np.float32)
+    covered = np.zeros(size, dtype=np.float32)
     for group in groups:
         known = [term for term in group if term is not None]
         if not known:
@@ -102,11 +116,9 @@ def coverage(groups: Sequence[Sequence[QueryTerm | None]], candidates: np.ndarra
             continue
         weight = max(term.idf for term in known)
         total += weight
-        present = np.zeros(len(candidates), dtype=bool)
+        present = np.zeros(size, dtype=bool)
         for term in known:
-            position = np.searchsorted(term.postings, candidates)
-            position[position >= len(term.postings)] = len(term.postings) - 1
-            present |= term.postings[position] == candidates
+            present |= contains(term)
         covered += present * np.float32(weight)
     return covered / np.float32(total)
 
@@ -215,9 +227,10 @@ class FeatureBuilder:
             rows[:, COLUMN["either_word_cover"]] = coverage(query.either_groups, candidates, self.max_idf)
         documents = self.clause_document[candidates]
         rows[:, COLUMN["document_cover"]] = self._document_cover(query.either_groups, documents)
-        rows[:, COLUMN["title_word_cover"]] = self._title_word_cover(query.groups, documents)
         wanted_bigrams = {term.term[1:] for term in query.bigrams if term is not None}
+        # each known word of the question with its synonyms and its weight, for the heading and the title
         heading_terms = [(max(t.idf for t in known), [t.term for t in known]) for known in ([t for t in g if t is not None] for g in query.groups) if known]
+        rows[:, COLUMN["title_word_cover"]] = self._title_word_cover(heading_terms, documents)
         heading_total = sum(weight for weight, _ in heading_terms) or 1.0
         quantities = asked_quantities(fold(query.text))
         places = query.places
@@ -256,23 +269,15 @@ class FeatureBuilder:
         """The idf-weighted share of ``groups`` that some clause of each of ``documents`` contains."""
         unique, back = np.unique(documents, return_inverse=True)
         first, last = self._starts[unique], self._starts[unique + 1]
-        total, covered = 0.0, np.zeros(len(unique), dtype=np.float32)
-        for group in groups:
-            known = [term for term in group if term is not None]
-            if not known:
-                total += self.max_idf
-                continue
-            weight = max(term.idf for term in known)
-            total += weight
-            present = np.zeros(len(unique), dtype=bool)
-            for term in known:
-                present |= np.searchsorted(term.postings, last) > np.searchsorted(term.postings, first)
-            covered += present * np.float32(weight)
-        return (covered / np.float32(total))[back] if total else np.zeros(len(documents), dtype=np.float32)
 
-    def _title_word_cover(self, groups: Sequence[Sequence[QueryTerm | None]], documents: np.ndarray) -> np.ndarray:
-        """The idf-weighted share of ``groups`` (a word or a synonym) each document's title contains."""
-        weighted = [(max(t.idf for t in known), [t.term for t in known]) for known in ([t for t in g if t is not None] for g in groups) if known]
+        def contains(term: QueryTerm) -> np.ndarray:
+            return np.searchsorted(term.postings, last) > np.searchsorted(term.postings, first)
+
+        return weighted_share(groups, len(unique), self.max_idf, contains)[back]
+
+    def _title_word_cover(self, weighted: list[tuple[float, list[str]]], documents: np.ndarray) -> np.ndarray:
+        """The share of the question's ``weighted`` words (idf, the word and its synonyms) each document's title
+        contains."""
         total = sum(weight for weight, _ in weighted)
         if not total:
             return np.zeros(len(documents), dtype=np.float32)
