@@ -8,17 +8,19 @@ Layout of the knowledge folder (``knowledge.path`` in the configuration, ``insta
     gen-<n>/index/            the clause index (numpy arrays, memory-mapped on load)
     gen-<n>/expansion/        the index of the everyday words for each clause's terms (Analyzer.expansion)
     gen-<n>/manifest.json     what generation n holds and which lexicon built it
+    parsed/<key>.pickle       each document parsed and analysed, kept for the next build (knowledge.parsecache)
     CURRENT                   the name of the live generation, replaced atomically
     .lock                     held while a generation is built, so two writers never interleave
 
-A build parses and analyses every source again (in parallel when there are many), writes a new generation and
-switches ``CURRENT`` to it: a reader sees the old knowledge base or the new one, never half of one, and a file
+A build takes every source parsed and analysed from the parse cache, parses those it lacks (in parallel when there
+are many; ``kb rebuild`` parses them all again), writes a new generation and switches ``CURRENT`` to it: a reader sees the old knowledge base or the new one, never half of one, and a file
 that cannot be parsed leaves nothing behind. Readers notice a new generation on their next question.
 """
 
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import json
 import logging
@@ -41,6 +43,7 @@ from knowledge.index import ClauseIndex
 from knowledge.ingest import DEFAULT_DOCUMENTS_DIR, PARSER_VERSION, IngestError, parse_file
 from knowledge.match import Answer, Match, Matcher
 from knowledge.model import Clause, Document
+from knowledge.parsecache import Analysed, ParseCache
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class _Parsed:
     expansions: list[list[str]] | None = None
     error: str | None = None
     questions: str | None = None  # the similar-questions file used
+    cache_key: str | None = None  # its entry in the parse cache
 
 
 _worker_analyzer: Analyzer | None = None
@@ -109,44 +113,111 @@ def attach_questions(document: Document, path: str | os.PathLike[str]) -> Docume
     return replace(document, clauses=clauses)
 
 
-def _parse_and_analyze(source: str, kept_questions: Mapping[str, str] | None = None) -> _Parsed:
-    """Parse one file and analyse its clauses (runs in a worker process for large builds). The similar
-    questions come from beside the file, else from ``kept_questions`` (``{doc_id: file}``: those kept for the
-    version it replaces, so adding a copy without them does not lose them)."""
+def _parse_and_analyze(source: str, kept_questions: Mapping[str, str] | None = None, cache_folder: str | None = None) -> _Parsed:
+    """Parse one file and analyse its clauses (runs in a worker process for large builds), and keep both in the
+    parse cache in ``cache_folder``."""
+    analyzer = _analyzer_for_worker()
+    cache = _parse_cache(cache_folder, analyzer) if cache_folder else None
     try:
-        document = parse_file(source)
-        beside = questions_file(source)
-        questions = str(beside) if beside.exists() else (kept_questions or {}).get(document.doc_id)
-        if questions:
-            document = attach_questions(document, questions)
+        key = cache.key(source) if cache else None
+        analysed = _analyse(parse_file(source), analyzer)
     except IngestError as exc:
         return _Parsed(source, None, None, error=str(exc))
     except Exception as exc:  # a parser bug must not take the whole build down; the file is refused
         return _Parsed(source, None, None, error=f"{Path(source).name}: 无法解析 ({type(exc).__name__}: {exc})")
-    analyzer = _analyzer_for_worker()
-    analyses = [analyzer.analyze(clause_text_for_index(clause)) for clause in document.clauses]
+    if cache and key:
+        _store(cache, key, analysed)
+    return _with_questions(source, analysed, key, kept_questions, analyzer)
+
+
+def _with_questions(
+    source: str, analysed: Analysed, key: str | None, kept_questions: Mapping[str, str] | None, analyzer: Analyzer
+) -> _Parsed:
+    """The analysed document with its similar questions, from beside the file, else from ``kept_questions``
+    (``{doc_id: file}``: those kept for the version it replaces, so adding a copy without them does not lose
+    them); their words join the clause's everyday words."""
+    document = analysed.document
+    beside = questions_file(source)
+    questions = str(beside) if beside.exists() else (kept_questions or {}).get(document.doc_id)
+    if questions:
+        document = attach_questions(document, questions)
     expansions = [
-        analyzer.expansion(analysis.words) + (analyzer.analyze(" ".join(clause.questions)).terms if clause.questions else [])
-        for clause, analysis in zip(document.clauses, analyses)
+        words + (analyzer.analyze(" ".join(clause.questions)).terms if clause.questions else [])
+        for clause, words in zip(document.clauses, analysed.expansions)
     ]
-    return _Parsed(source, document, [a.terms for a in analyses], expansions, questions=questions)
+    return _Parsed(source, document, analysed.terms, expansions, questions=questions, cache_key=key)
 
 
-def _parse_all(sources: Sequence[str], progress: Progress | None, kept_questions: Mapping[str, str]) -> Iterator[_Parsed]:
-    parse = partial(_parse_and_analyze, kept_questions=kept_questions)
-    if len(sources) < PARALLEL_FROM:
-        for done, source in enumerate(sources, start=1):
-            parsed = parse(source)
-            if progress:
-                progress(done, len(sources), source)
-            yield parsed
+def _parse_cache(folder: str, analyzer: Analyzer) -> ParseCache:
+    """The parse cache in ``folder`` for documents stored, parsed and analysed as this process does it."""
+    return ParseCache(Path(folder), f"{FORMAT_VERSION}/{PARSER_VERSION}/{analyzer.fingerprint}")
+
+
+def _analyse(document: Document, analyzer: Analyzer) -> Analysed:
+    """A parsed document's index terms and everyday words, clause by clause."""
+    analyses = [analyzer.analyze(clause_text_for_index(clause)) for clause in document.clauses]
+    return Analysed(document, [a.terms for a in analyses], [analyzer.expansion(a.words) for a in analyses])
+
+
+def _store(cache: ParseCache, key: str, analysed: Analysed) -> None:
+    """Keep a parse for the next build; a cache that cannot be written only costs the next build time."""
+    try:
+        cache.put(key, analysed)
+    except OSError as exc:
+        log.warning("parse cache not written for %s: %s", analysed.document.title, exc)
+
+
+def _cached(sources: Sequence[str], kept_questions: Mapping[str, str], cache: ParseCache) -> dict[str, _Parsed]:
+    """The sources the parse cache has, read in this process (many times faster than through workers)."""
+    found: dict[str, _Parsed] = {}
+    for source in sources:
+        try:
+            key = cache.key(source)
+        except OSError:
+            continue  # parsing it says what is wrong with it
+        analysed = cache.get(key)
+        if analysed is not None:
+            found[source] = _with_questions(source, analysed, key, kept_questions, _analyzer_for_worker())
+    return found
+
+
+def _parse_all(
+    sources: Sequence[str], progress: Progress | None, kept_questions: Mapping[str, str], cache_folder: str, fresh: bool
+) -> Iterator[_Parsed]:
+    """Every source parsed and analysed, in order: from the parse cache unless ``fresh``, else parsed (in
+    worker processes when there are many)."""
+    cached = {} if fresh else _cached(sources, kept_questions, _parse_cache(cache_folder, _analyzer_for_worker()))
+    missing = [source for source in sources if source not in cached]
+    parse = partial(_parse_and_analyze, kept_questions=kept_questions, cache_folder=cache_folder)
+    if len(missing) < PARALLEL_FROM:
+        parsed_ones: Iterator[_Parsed] = map(parse, missing)
+        yield from _in_order(sources, cached, parsed_ones, progress)
         return
     workers = max(1, os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for done, parsed in enumerate(pool.map(parse, sources, chunksize=8), start=1):
-            if progress:
-                progress(done, len(sources), parsed.source)
-            yield parsed
+        yield from _in_order(sources, cached, pool.map(parse, missing, chunksize=8), progress)
+
+
+def _in_order(sources: Sequence[str], cached: dict[str, _Parsed], parsed: Iterator[_Parsed], progress: Progress | None) -> Iterator[_Parsed]:
+    """The cached and the freshly parsed sources merged back into the order of ``sources``."""
+    for done, source in enumerate(sources, start=1):
+        found = cached.get(source) or next(parsed)
+        if progress:
+            progress(done, len(sources), found.source)
+        yield found
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: a corpus-size build makes millions of lists of terms, which hold
+    no cycles, and the collector walking them again and again doubles the time to read the parse cache."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class KnowledgeBase:
@@ -346,7 +417,7 @@ class KnowledgeBase:
         """Parse every source again and rebuild the index (after a parser or lexicon change)."""
         with self._lock():
             current = self._read_current()
-            report = self._build([], self._manifest(current)["sources"] if current else {}, progress)
+            report = self._build([], self._manifest(current)["sources"] if current else {}, progress, fresh=True)
         self._load()
         return report
 
@@ -357,10 +428,12 @@ class KnowledgeBase:
         progress: Progress | None,
         region: str | None = None,
         shipped: dict[str, str] | None = None,
+        fresh: bool = False,
     ) -> AddReport:
         """Build a new generation from the existing sources plus ``new_files`` (bound to ``region`` when it is
-        given) and make it current. Regions set by staff are kept in the manifest and survive rebuilds, and so
-        are the digests of the shipped documents as they were loaded (``shipped`` replaces them)."""
+        given) and make it current (``fresh``: parse every file again, the parse cache unread). Regions set by
+        staff are kept in the manifest and survive rebuilds, and so are the digests of the shipped documents as
+        they were loaded (``shipped`` replaces them)."""
         current = self._read_current()
         previous = self._manifest(current) if current else {}
         regions: dict[str, str] = dict(previous.get("regions", {}))
@@ -371,27 +444,35 @@ class KnowledgeBase:
         documents: dict[str, Document] = {}
         terms: dict[str, tuple[list[list[str]], list[list[str]]]] = {}
         origin: dict[str, tuple[str, str | None]] = {}
+        cache_keys: dict[str, str | None] = {}
         new_set = set(new_files)
         kept_questions = {
             doc_id: str(questions_file(sources_dir / name)) for doc_id, name in existing.items() if questions_file(sources_dir / name).exists()
         }
-        for parsed in _parse_all(kept + list(new_files), progress, kept_questions):
-            if parsed.document is None:
-                report.refused.append((parsed.source, parsed.error or "无法解析"))
-                continue
-            doc_id = parsed.document.doc_id
-            if parsed.source in new_set and region:
-                regions[doc_id] = region
-            document = replace(parsed.document, region=regions[doc_id]) if doc_id in regions else parsed.document
-            if parsed.source in new_set:
-                (report.replaced if doc_id in documents else report.added).append(document)
-            documents[doc_id] = document
-            terms[doc_id] = (parsed.terms or [], parsed.expansions or [])
-            origin[doc_id] = (parsed.source, parsed.questions)
-        if not report.added and not report.replaced and new_files and len(documents) == len(existing):
-            return report  # nothing new parsed: leave the current generation as it is
-        self._write_generation(documents, terms, origin, {k: v for k, v in regions.items() if k in documents}, shipped)
+        with _collector_paused():  # millions of term lists are made here
+            for parsed in _parse_all(kept + list(new_files), progress, kept_questions, str(self._cache_folder), fresh):
+                if parsed.document is None:
+                    report.refused.append((parsed.source, parsed.error or "无法解析"))
+                    continue
+                doc_id = parsed.document.doc_id
+                if parsed.source in new_set and region:
+                    regions[doc_id] = region
+                document = replace(parsed.document, region=regions[doc_id]) if doc_id in regions else parsed.document
+                if parsed.source in new_set:
+                    (report.replaced if doc_id in documents else report.added).append(document)
+                documents[doc_id] = document
+                terms[doc_id] = (parsed.terms or [], parsed.expansions or [])
+                origin[doc_id] = (parsed.source, parsed.questions)
+                cache_keys[doc_id] = parsed.cache_key
+            if not report.added and not report.replaced and new_files and len(documents) == len(existing):
+                return report  # nothing new parsed: leave the current generation as it is
+            self._write_generation(documents, terms, origin, {k: v for k, v in regions.items() if k in documents}, shipped)
+        _parse_cache(str(self._cache_folder), self.analyzer).keep_only({key for key in cache_keys.values() if key})
         return report
+
+    @property
+    def _cache_folder(self) -> Path:
+        return self.path / "parsed"
 
     def _write_generation(
         self,

@@ -20,3 +20,4 @@ def test_bench_qa_reports_speed_accuracy_and_the_baseline(tmp_path) -> None:
     assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     assert figures["accuracy[q.jsonl]"]["top1"] == 1.0 and figures["accuracy[q.jsonl]"]["oos_declined"] == 1.0
     assert figures["baseline_questions"] == 1 and "speedup_p50" in figures and figures["rss_mb"] > 0
+    assert 0 < figures["add_one_s"] and 0 < figures["rebuild_all_s"] and figures["add_vs_rebuild"].endswith("x")

@@ -149,3 +149,60 @@ def test_get_by_title_and_clause_by_key(knowledge: KnowledgeBase) -> None:
     assert document is not None and document.region == "全国"
     found = knowledge.clause(document.clauses[0].key)
     assert found is not None and found[1] == document.clauses[0]
+
+
+# -- the parse cache: a build parses only what changed ---------------------------------------------------------
+
+
+@pytest.fixture
+def parsed_files(monkeypatch) -> list[str]:
+    """The names of the files the next builds parse (the real parser runs)."""
+    names: list[str] = []
+    real = store_module.parse_file
+
+    def counting(path):
+        names.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(store_module, "parse_file", counting)
+    return names
+
+
+def test_adding_a_document_parses_only_that_document(knowledge: KnowledgeBase, tmp_path: Path, parsed_files: list[str]) -> None:
+    path = tmp_path / "小店经济措施.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    knowledge.add([path])
+    assert parsed_files == ["小店经济措施.txt"]
+    assert len(list((knowledge.path / "parsed").glob("*.pickle"))) == 10
+    assert knowledge.ask("开小店的房租能不能减免").matches[0].document.title.startswith("关于支持小店经济发展")
+    assert sum(len(c.questions) for c in knowledge.get("优化营商环境条例").clauses) > 100  # questions still attached
+
+
+def test_a_changed_file_is_parsed_again_and_its_old_entry_dropped(knowledge: KnowledgeBase, tmp_path: Path, parsed_files: list[str]) -> None:
+    path = tmp_path / "小店经济措施.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    knowledge.add([path])
+    path.write_text(DOCUMENT.replace("三个月", "六个月"), encoding="utf-8")
+    report = knowledge.add([path])
+    assert parsed_files == ["小店经济措施.txt", "小店经济措施.txt"] and report.replaced
+    assert "六个月" in knowledge.get(report.replaced[0].doc_id).clauses[0].text
+    assert len(list((knowledge.path / "parsed").glob("*.pickle"))) == 10
+    knowledge.remove(report.replaced[0].doc_id)
+    assert parsed_files == ["小店经济措施.txt", "小店经济措施.txt"]  # removing parses nothing
+    assert len(list((knowledge.path / "parsed").glob("*.pickle"))) == 9
+
+
+def test_rebuild_parses_everything_again(knowledge: KnowledgeBase, parsed_files: list[str]) -> None:
+    knowledge.rebuild()
+    assert len(parsed_files) == 9
+
+
+def test_an_unreadable_cache_entry_is_parsed_again(knowledge: KnowledgeBase, tmp_path: Path, parsed_files: list[str]) -> None:
+    for entry in (knowledge.path / "parsed").glob("*.pickle"):
+        entry.write_bytes(b"torn")
+    path = tmp_path / "小店经济措施.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    knowledge.add([path])
+    assert len(parsed_files) == 10 and len(knowledge.documents()) == 10
+    assert all(document.clauses for document in knowledge.documents())
+    assert knowledge.ask("开办企业要几天").answered
