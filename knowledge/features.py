@@ -158,6 +158,19 @@ _QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
+# What makes a message a question (or a request for a rule): a question mark or word, 能…不 / 管不管 / 有人管没,
+# or a word that asks for a rule (流程, 条件 …). A message with none of them tells something: 收到，马上转给财务.
+_QUESTION_FORM = re.compile(
+    r"[?？]|吗|么|呢|啥|什么|怎|咋|如何|哪|几|多少|多久|多长|多常|多快|谁|能否|可否|是否|有没有|有无|没有|还是"
+    r"|([\u4e00-\u9fff])不\1|[不没][了啦]?\W*$|需要|流程|条件|标准|规定|政策|办法|时限|要求|手续|材料"
+)
+
+
+def is_telling(message: str) -> bool:
+    """Whether ``message`` has no question form at all: it tells something rather than asks."""
+    return not _QUESTION_FORM.search(message)
+
+
 def asked_quantities(question: str) -> list[re.Pattern[str]]:
     """For each kind of figure ``question`` asks for (a sum, a rate, a head count, a time), the pattern of a
     clause that states one."""

@@ -4,7 +4,7 @@
    the best in the documents of the place the question names or the chat is bound to, plus the best in a
    document the question names by title (so a province-wide library cannot crowd a place's own plan out);
 2. rank: every candidate is measured (:mod:`knowledge.features`) and the measurements weighed by a fitted
-   linear model (:mod:`knowledge.ranking`);
+   model (:mod:`knowledge.ranking`: LightGBM LambdaRank trees);
 3. decide: a calibrated confidence says whether the question is in scope at all; a confident question whose
    best candidate clearly leads is answered, a less clear one gets "您是不是想问" with the top candidates, and
    a question about something else is declined ("not found") rather than answered wrongly. A match's
@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from knowledge.analyzer import BIGRAM_PREFIX, Analyzer, fold
-from knowledge.features import FEATURES, FeatureBuilder, Query, evidence, unstated_quantity
+from knowledge.features import FEATURES, FeatureBuilder, Query, evidence, is_telling, unstated_quantity
 from knowledge.index import ClauseIndex
 from knowledge.model import Clause, Document
 from knowledge.ranking import Example, RankingModel, decision_row, lead_of
@@ -159,6 +159,7 @@ class Matcher:
             "lookup": 1.0 if self.analyzer.lookup_word(query.text) else 0.0,
             "unknown": unknown,
             "domain": query.domain,
+            "telling": 1.0 if is_telling(query.text) else 0.0,
         }
 
 

@@ -32,14 +32,14 @@ def ask(runtime: Runtime, text: str, user: str = "exec1", group: str | None = No
 
 
 def test_a_question_gets_clause_source_and_department(runtime: Runtime) -> None:
-    reply = ask(runtime, "在长春开个公司要多长时间，要不要交刻章的钱")
+    reply = ask(runtime, "在长春开个公司，刻章要不要交钱")
     assert "出处：《2021年长春市优化营商环境重点工作方案》" in reply.text
     assert "牵头部门：" in reply.text and "市场监管" in reply.text
     assert byte_length(reply.text) <= 2048
 
 
 def test_full_text_and_related_follow_ups(runtime: Runtime) -> None:
-    first = ask(runtime, "在长春开个公司要多长时间，要不要交刻章的钱")
+    first = ask(runtime, "在长春开个公司，刻章要不要交钱")
     assert "出处：《2021年长春市" in first.text
     full = ask(runtime, "全文")
     assert "出处" in full.text and len(full.text) >= len(first.text.split("出处")[0]) - 40
@@ -78,5 +78,5 @@ def test_an_answer_from_another_place_says_so(runtime: Runtime) -> None:
 
 
 def test_follow_ups_are_kept_per_user_in_a_group(runtime: Runtime) -> None:
-    ask(runtime, "在长春开个公司要多长时间，要不要交刻章的钱", user="a", group="g")
+    ask(runtime, "在长春开个公司，刻章要不要交钱", user="a", group="g")
     assert ask(runtime, "全文", user="b", group="g").text != ask(runtime, "全文", user="a", group="g").text
