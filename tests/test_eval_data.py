@@ -30,6 +30,8 @@ QA_FILE = DATA / "qa_colloquial.jsonl"
 QA_FILES = [QA_FILE, DATA / "qa_holdout.jsonl", DATA / "qa_holdout2.jsonl"]
 CORPUS_FILE = DATA / "qa_corpus_regions.jsonl"
 CORPUS_HOLDOUT_FILE = DATA / "qa_corpus_holdout.jsonl"  # region questions written blind, never fitted on
+# region questions over local regulations no other question file is about (written blind; not fitted on)
+CORPUS_UNSEEN_FILE = DATA / "qa_corpus_unseen.jsonl"
 OOS_TRAIN_FILE = DATA / "qa_oos_train.jsonl"  # out-of-scope messages the decision is fitted on
 INTENTS_FILE = DATA / "intents_colloquial.jsonl"
 
@@ -114,7 +116,9 @@ def default_texts() -> dict[str, str]:
     return texts
 
 
-@pytest.mark.parametrize("path", [*QA_FILES, CORPUS_FILE, CORPUS_HOLDOUT_FILE, OOS_TRAIN_FILE, INTENTS_FILE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [*QA_FILES, CORPUS_FILE, CORPUS_HOLDOUT_FILE, CORPUS_UNSEEN_FILE, OOS_TRAIN_FILE, INTENTS_FILE], ids=lambda p: p.name
+)
 def test_file_parses_and_ids_are_unique(path: Path) -> None:
     items = read_jsonl(path)
     ids = Counter(str(item.get("id")) for item in items)
@@ -233,10 +237,14 @@ def test_oos_training_messages() -> None:
     assert [t for t, n in texts.items() if n > 1] == []
 
 
-def test_corpus_holdout_questions_name_their_place_and_quote_their_source() -> None:
-    items = read_jsonl(CORPUS_HOLDOUT_FILE)
+@pytest.mark.parametrize("path", [CORPUS_HOLDOUT_FILE, CORPUS_UNSEEN_FILE], ids=lambda p: p.name)
+def test_corpus_holdout_questions_name_their_place_and_quote_their_source(path: Path) -> None:
+    items = read_jsonl(path)
     assert len(items) >= 80
     assert len({item["source"] for item in items}) >= 50
+    for item in items:
+        place = re.match(r"(.+?)[省市]", Path(item["source"]).name)
+        assert place and place.group(1) in item["q"], f"{item['id']}: the question does not name its place"
     for item in items:
         assert {"id", "q", "accept", "kind", "source"} <= item.keys() and item["kind"] == "policy", item
         assert all(phrase == normalise(phrase) and 6 <= len(phrase) <= 25 for phrase in item["accept"]), item
@@ -248,6 +256,12 @@ def test_corpus_holdout_questions_name_their_place_and_quote_their_source() -> N
         text = normalise(path.read_text(encoding="utf-8")) if path.is_file() else ""
         problems += [f"{item['id']} {phrase!r}: not in {item['source']}" for phrase in item["accept"] if phrase not in text]
     assert problems == []
+
+
+def test_unseen_corpus_questions_are_about_documents_no_other_file_asks_about() -> None:
+    others = {item["source"] for path in (CORPUS_FILE, CORPUS_HOLDOUT_FILE, DATA / "qa_corpus_train.jsonl") for item in read_jsonl(path)}
+    unseen = {item["source"] for item in read_jsonl(CORPUS_UNSEEN_FILE)}
+    assert unseen and not unseen & others
 
 
 def test_intents_fields_and_counts() -> None:
