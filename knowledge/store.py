@@ -12,9 +12,10 @@ Layout of the knowledge folder (``knowledge.path`` in the configuration, ``insta
     CURRENT                   the name of the live generation, replaced atomically
     .lock                     held while a generation is built, so two writers never interleave
 
-A build takes every source parsed and analysed from the parse cache, parses those it lacks (in parallel when there
-are many; ``kb rebuild`` parses them all again), writes a new generation and switches ``CURRENT`` to it: a reader sees the old knowledge base or the new one, never half of one, and a file
-that cannot be parsed leaves nothing behind. Readers notice a new generation on their next question.
+A build takes every source parsed and analysed from the parse cache, parses those it lacks (in parallel when
+there are many; ``kb rebuild`` parses them all again), writes a new generation and switches ``CURRENT`` to it:
+a reader sees the old knowledge base or the new one, never half of one, and a file that cannot be parsed leaves
+nothing behind. Readers notice a new generation on their next question.
 """
 
 from __future__ import annotations
