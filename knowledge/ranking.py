@@ -225,11 +225,23 @@ def fit(examples: Sequence[Example], declined_at_least: float = 0.85) -> Ranking
         first_right.append(bool(example.right[best]) if example.in_scope else False)
     decision, bias = fit_decision(np.array(rows), np.array(labels))
     model = RankingModel(fit_ranking(examples), dict(zip(DECISION_FEATURES, decision)), bias)
-    confidences = np.array([model.confidence(row) for row in rows])
+    confidences = _out_of_fold_confidences(np.array(rows), np.array(labels))
     answer = _answer_threshold(confidences, np.array(labels), declined_at_least)
     lead = _lead_threshold([row[DECISION_FEATURES.index("lead")] for row in rows], labels, first_right, confidences, answer)
     model.thresholds = Thresholds(answer=round(answer, 4), lead=lead, choices=round(answer * 0.6, 4))
     return model
+
+
+def _out_of_fold_confidences(rows: np.ndarray, labels: np.ndarray, folds: int = DECISION_FOLDS) -> np.ndarray:
+    """Each question's confidence from a decision fitted on the other folds: the thresholds are chosen on these,
+    so that "declines 85% of the out-of-scope questions" holds for questions the decision has not seen, not
+    only for the ones it was fitted on (those it would decline more of)."""
+    confidences = np.zeros(len(rows))
+    for fold in range(folds):
+        held = np.arange(len(rows)) % folds == fold
+        weights, bias = fit_decision(rows[~held], labels[~held])
+        confidences[held] = 1.0 / (1.0 + np.exp(-(rows[held] @ weights + bias)))
+    return confidences
 
 
 def _answer_threshold(confidences: np.ndarray, labels: np.ndarray, declined_at_least: float) -> float:
