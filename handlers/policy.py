@@ -1,6 +1,6 @@
 """Policy questions: the answer (clause heading, the sentences that answer, source, lead department), "您是不是想问"
-with numbered candidates, or an honest "not found" logged for staff; and the follow-ups ``1``/``2``/``3``,
-``全文`` and ``相关``.
+with numbered candidates, or an honest "not found" logged for staff (chit-chat — 谢谢, 收到, 讲个笑话 — gets a
+short hint instead and is not put before staff); and the follow-ups ``1``/``2``/``3``, ``全文`` and ``相关``.
 
 State kept under ``ctx.state["policy"]``: ``last`` (the clause key last shown) and ``choices`` (the clause keys
 offered as numbered candidates).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.store.questions import log_question
+from bot.store.questions import SMALL_TALK, log_question
 from bot.textsplit import TEXT_LIMIT, byte_length
 from handlers.types import Context, Handler, Incoming, Reply
 from knowledge.analyzer import Analyzer
@@ -23,6 +23,7 @@ NOT_FOUND_TEXT = (
     "抱歉，现有政策文件里没有找到能回答这个问题的条款，已记录并转工作人员跟进。\n"
     "您可以换个说法再问，或发送“帮助”查看我能做什么。"
 )
+SMALL_TALK_TEXT = "我是政企通：营商环境政策问题、企业诉求都可以@我。发送“帮助”查看我能做什么。"
 FOLLOW_UP_HINT = "回复“全文”看条款全文，“相关”看相关条款。"
 _CHOICE = re.compile(r"^\s*([1-3１-３])\s*[.。、]?\s*$")
 _FULL = re.compile(r"^\s*(全文|原文|看全文|完整条款|详细)\s*[。.!！]?\s*$")
@@ -114,7 +115,7 @@ def answer_question(message: Incoming, ctx: Context) -> Reply:
         user=message.user,
         group=message.group,
         text=message.text,
-        outcome=result.outcome,
+        outcome=SMALL_TALK if result.small_talk else result.outcome,
         clause_key=best.clause.key if best and result.outcome == ANSWER else None,
         score=best.score if best else 0.0,
         asked_at=ctx.now,
@@ -125,6 +126,8 @@ def answer_question(message: Incoming, ctx: Context) -> Reply:
     elif result.outcome == CHOICES:
         state["choices"] = [m.clause.key for m in result.matches[:3]]
         state["question"] = message.text
+    if result.small_talk:
+        return Reply(SMALL_TALK_TEXT)
     return Reply(compose_reply(result, ctx.knowledge.analyzer))
 
 

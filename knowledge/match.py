@@ -58,6 +58,7 @@ class Answer:
     matches: list[Match] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     confidence: float = 0.0
+    small_talk: bool = False  # declined, and the message is chit-chat (a chit-chat word, no domain term): 谢谢, 收到
 
     @property
     def answered(self) -> bool:
@@ -237,8 +238,9 @@ class Matcher:
         """Find the clauses that answer ``question`` and decide how confident the answer is."""
         ranked = self.rank(question, scope)
         named = ranked.query.named
+        small_talk = ranked.question_features["small_talk"] >= 1.0
         if len(ranked.candidates) == 0:
-            return Answer(ranked.query.text, NOT_FOUND, [], named)
+            return Answer(ranked.query.text, NOT_FOUND, [], named, small_talk=small_talk)
         order = np.argsort(-ranked.scores, kind="stable")
         best = int(order[0])
         runner_up = int(order[1]) if len(order) > 1 else None
@@ -258,7 +260,7 @@ class Matcher:
             outcome = CHOICES
         else:
             outcome = NOT_FOUND
-        return Answer(ranked.query.text, outcome, matches, named, round(confidence, 4))
+        return Answer(ranked.query.text, outcome, matches, named, round(confidence, 4), small_talk=small_talk and outcome == NOT_FOUND)
 
     def _other_places(self, ranked: Ranked, best: int, runner_up: int | None) -> bool:
         """Whether the two best candidates come from two places' own plans, neither within the other (长春 and

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.store.questions import QuestionLog
+from bot.store.questions import SMALL_TALK, QuestionLog
 from handlers.reminders.localtime import to_local, to_utc
 from handlers.reminders.recipients import leader_recipients, send
 from handlers.tickets.reports import ticket_statistics
@@ -38,8 +38,9 @@ class QuestionSummary:
 
 
 def summarize_questions(session: Session, start: datetime, end: datetime, limit: int = TOP) -> QuestionSummary:
-    """Questions asked in ``[start, end)`` (naive UTC): counts, the clauses answered most, the top unanswered."""
-    in_week = (QuestionLog.asked_at >= start, QuestionLog.asked_at < end)
+    """Questions asked in ``[start, end)`` (naive UTC), chit-chat left out: counts, the clauses answered most, the
+    top unanswered."""
+    in_week = (QuestionLog.asked_at >= start, QuestionLog.asked_at < end, QuestionLog.outcome != SMALL_TALK)  # chit-chat is no question
     summary = QuestionSummary()
     summary.asked = session.scalar(select(func.count()).select_from(QuestionLog).where(*in_week)) or 0
     summary.answered = session.scalar(select(func.count()).select_from(QuestionLog).where(*in_week, QuestionLog.answered.is_(True))) or 0

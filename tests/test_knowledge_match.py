@@ -108,6 +108,12 @@ def test_nothing_in_common_is_not_found(matcher: Matcher) -> None:
     assert matcher.search("护照过期了去哪里换").outcome == NOT_FOUND
 
 
+def test_declined_chit_chat_is_marked_as_small_talk(matcher: Matcher) -> None:
+    assert matcher.search("讲个笑话吧").small_talk and matcher.search("收到，谢谢").small_talk
+    assert not matcher.search("护照过期了去哪里换").small_talk  # a question, if not one the documents answer
+    assert not matcher.search("长春开办企业要几天，收到回复请告知").small_talk  # a chit-chat word in a policy question
+
+
 def test_an_ambiguous_question_offers_choices(matcher: Matcher) -> None:
     answer = matcher.search("办电时间压减")
     assert answer.outcome != ANSWER

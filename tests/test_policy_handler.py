@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.config import load_config
 from bot.runtime import Runtime
-from bot.store.questions import QuestionLog
+from bot.store.questions import QuestionLog, unanswered_questions
 from bot.textsplit import byte_length
-from handlers.policy import NOT_FOUND_TEXT, render_answer
+from handlers.policy import NOT_FOUND_TEXT, SMALL_TALK_TEXT, render_answer
 from handlers.types import Incoming
 from knowledge.match import Match
 from knowledge.store import KnowledgeBase
@@ -50,11 +50,22 @@ def test_full_text_and_related_follow_ups(runtime: Runtime) -> None:
 
 
 def test_out_of_scope_is_declined_and_logged(runtime: Runtime) -> None:
-    reply = ask(runtime, "今天晚上吃什么好呢")
+    reply = ask(runtime, "市图书馆几点关门")
     assert reply.text == NOT_FOUND_TEXT
     with runtime.session() as session:
         row = session.scalars(select(QuestionLog).order_by(QuestionLog.id.desc())).first()
-        assert row.text == "今天晚上吃什么好呢" and row.answered is False
+        assert row.text == "市图书馆几点关门" and row.answered is False and row.outcome == "not_found"
+        assert [q.text for q in unanswered_questions(session)] == ["市图书馆几点关门"]
+
+
+@pytest.mark.parametrize("text", ["今天晚上吃什么好呢", "收到，谢谢", "讲个笑话听听"])
+def test_chit_chat_gets_a_hint_and_is_not_put_before_staff(runtime: Runtime, text: str) -> None:
+    reply = ask(runtime, text)
+    assert reply.text == SMALL_TALK_TEXT
+    with runtime.session() as session:
+        row = session.scalars(select(QuestionLog).order_by(QuestionLog.id.desc())).first()
+        assert row.text == text and row.outcome == "small_talk" and row.answered is False
+        assert unanswered_questions(session) == []
 
 
 def test_group_answer_mentions_the_asker_and_prefers_the_group_region(runtime: Runtime) -> None:

@@ -7,9 +7,10 @@ from bot.store.questions import log_question
 STAFF = [{"user": "boss", "role": "leader", "department": "市营商环境建设局"}, {"user": "h", "role": "handler"}]
 
 
-def _ask(runtime, sched, moment: str, text: str, clause_key: str | None) -> None:
+def _ask(runtime, sched, moment: str, text: str, clause_key: str | None, outcome: str | None = None) -> None:
     with runtime.session() as session:
-        log_question(session, channel="aibot", user="u", group="g", text=text, outcome="answer" if clause_key else "not_found",
+        outcome = outcome or ("answer" if clause_key else "not_found")
+        log_question(session, channel="aibot", user="u", group="g", text=text, outcome=outcome,
                      clause_key=clause_key, score=1.0, asked_at=sched.at(moment))
 
 
@@ -22,6 +23,8 @@ def test_the_digest_counts_the_weeks_questions_and_goes_to_the_leaders(sched) ->
     _ask(runtime, sched, "2026-10-22T10:00", "办电多久", second.key)
     _ask(runtime, sched, "2026-10-23T10:00", "食堂几点开饭", None)
     _ask(runtime, sched, "2026-10-24T10:00", "食堂几点开饭", None)
+    for _ in range(3):
+        _ask(runtime, sched, "2026-10-24T11:00", "收到，谢谢", None, outcome="small_talk")  # chit-chat: not counted
     _ask(runtime, sched, "2026-10-18T23:00", "上周的问题", None)  # before the week (local 10-18)
     _ask(runtime, sched, "2026-10-26T08:30", "本周的问题", None)  # after it
     sched.run("2026-10-26T09:00", runtime)
@@ -32,7 +35,7 @@ def test_the_digest_counts_the_weeks_questions_and_goes_to_the_leaders(sched) ->
     assert "政策咨询：共 6 问，已解答 4 问" in lines
     assert lines[lines.index("问得最多：") + 1] == f"1. {first.heading}（《{document.title}》{first.number}） 3 次"
     assert "1. “食堂几点开饭” 2 次" in lines
-    assert "上周的问题" not in row.text and "本周的问题" not in row.text
+    assert "上周的问题" not in row.text and "本周的问题" not in row.text and "收到" not in row.text
     sched.run("2026-10-26T09:30", runtime)
     assert len(sched.queued("digest:", runtime)) == 1
 

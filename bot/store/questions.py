@@ -11,8 +11,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from bot.store.base import Base, utcnow
 
 
+SMALL_TALK = "small_talk"  # the outcome of declined chit-chat: logged, but no question staff should answer
+
 class QuestionLog(Base):
-    """One question: ``outcome`` is ``answer``, ``choices`` or ``not_found``; ``answered`` is true for ``answer``."""
+    """One question: ``outcome`` is ``answer``, ``choices``, ``not_found`` or ``small_talk`` (chit-chat, declined);
+    ``answered`` is true for ``answer``."""
 
     __tablename__ = "question_log"
 
@@ -60,8 +63,12 @@ def log_question(
 
 
 def unanswered_questions(session: Session, since: datetime | None = None, limit: int = 100) -> list[QuestionLog]:
-    """Questions the bot could not answer confidently, newest first."""
-    query = select(QuestionLog).where(QuestionLog.answered.is_(False)).order_by(QuestionLog.asked_at.desc())
+    """Questions the bot could not answer confidently, newest first (chit-chat left out)."""
+    query = (
+        select(QuestionLog)
+        .where(QuestionLog.answered.is_(False), QuestionLog.outcome != SMALL_TALK)
+        .order_by(QuestionLog.asked_at.desc())
+    )
     if since is not None:
         query = query.where(QuestionLog.asked_at >= since)
     return list(session.scalars(query.limit(limit)))
