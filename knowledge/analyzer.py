@@ -28,6 +28,12 @@ BIGRAM_PREFIX = "\u00b7"  # index terms of character bigrams start with it
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}|[0-9a-z%]+")
 # Leading @mentions and polite openers that carry no meaning.
 _MENTION = re.compile(r"@\S+\s*")
+# A greeting or "请问" before the question itself ("你好，请问开办企业要几天"): it says nothing about what is asked.
+_OPENER = re.compile(
+    r"^(?:(?:你好|您好|你们好|大家好|在吗|在么|(?:hello|hi)(?![a-z])|嗨)[，,。.!！?？~～\s]*)+(?:请问[，,\s]*)?"
+    r"|^请问[，,\s]*",
+    re.IGNORECASE,
+)
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -225,5 +231,7 @@ class Analyzer:
 
     @staticmethod
     def clean_question(text: str) -> str:
-        """Drop a leading @mention and surrounding blanks from a chat message."""
-        return _MENTION.sub("", text).strip()
+        """Drop a leading @mention, a greeting or 请问 before the question, and surrounding blanks from a chat
+        message; a message that is only a greeting stays as it is (it is chit-chat, not an empty question)."""
+        text = _MENTION.sub("", text).strip()
+        return _OPENER.sub("", text).strip() or text

@@ -210,3 +210,24 @@ def test_document_cover_measures_the_whole_document(matcher: Matcher) -> None:
     # one value per document, whichever of its clauses; 辽源's plan has both 拖欠 and 办电, 长春's only 办电
     assert len(cover["辽源市"]) == 1 and len(cover["长春市"]) == 1
     assert cover["辽源市"].pop() > cover["长春市"].pop() > 0
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("您好，请问开办企业要几天", "开办企业要几天"),
+        ("@政企通 在吗？长春办电要多久", "长春办电要多久"),
+        ("hi, 开办企业要几天", "开办企业要几天"),
+        ("history of 长春", "history of 长春"),  # hi only as a word
+        ("你好", "你好"),  # a greeting alone stays: it is chit-chat, not an empty question
+    ],
+)
+def test_a_greeting_before_the_question_is_dropped(message: str, question: str) -> None:
+    assert Analyzer.clean_question(message) == question
+
+
+def test_a_greeting_alone_is_small_talk_and_a_greeted_question_is_answered_alike(matcher: Matcher) -> None:
+    assert matcher.search("你好").small_talk and matcher.search("@政企通 在吗").small_talk
+    plain, greeted = matcher.search("长春办电几天能办完"), matcher.search("你好，请问长春办电几天能办完")
+    assert greeted.outcome == plain.outcome and greeted.confidence == plain.confidence
+    assert greeted.matches[0].clause.key == plain.matches[0].clause.key
