@@ -39,6 +39,7 @@ MAX_LEAD = 3.0
 DECISION_ONLY = ("top_of_clause_index", "top_of_everyday_index")
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "ranking.json"
 RANKED = np.array([name not in DECISION_ONLY for name in FEATURES])  # the feature columns the ranking reads
+RANKED_NAMES = [name for name, ranked in zip(FEATURES, RANKED) if ranked]  # the trees' columns, in order
 TREE_PARAMETERS = {
     "objective": "lambdarank",
     "lambdarank_truncation_level": 10,  # only the top of the list matters: one answer, three choices
@@ -101,8 +102,7 @@ class RankingModel:
         if not path.exists():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        columns = [name for name, ranked in zip(FEATURES, RANKED) if ranked]
-        if data.get("trees") and data.get("features") != columns:
+        if data.get("trees") and data.get("features") != RANKED_NAMES:
             raise ValueError(f"{path}: fitted on other features than knowledge.features has; refit (python -m bot eval --fit)")
         trees = lightgbm.Booster(model_file=str(trees_file(path))) if data.get("trees") else None
         return cls(trees, data["decision"], float(data["bias"]), Thresholds(**data["thresholds"]))
@@ -113,7 +113,7 @@ class RankingModel:
             self.trees.save_model(str(trees_file(path)))
         data = {
             "trees": trees_file(path).name if self.trees is not None else None,
-            "features": [name for name, ranked in zip(FEATURES, RANKED) if ranked],  # the trees' columns, in order
+            "features": RANKED_NAMES,
             "decision": {k: round(float(v), 4) for k, v in self.decision.items()},
             "bias": round(self.bias, 4),
             "thresholds": asdict(self.thresholds),

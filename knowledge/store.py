@@ -114,20 +114,19 @@ def attach_questions(document: Document, path: str | os.PathLike[str]) -> Docume
     return replace(document, clauses=clauses)
 
 
-def _parse_and_analyze(source: str, kept_questions: Mapping[str, str] | None = None, cache_folder: str | None = None) -> _Parsed:
+def _parse_and_analyze(source: str, kept_questions: Mapping[str, str], cache_folder: str) -> _Parsed:
     """Parse one file and analyse its clauses (runs in a worker process for large builds), and keep both in the
     parse cache in ``cache_folder``."""
     analyzer = _analyzer_for_worker()
-    cache = _parse_cache(cache_folder, analyzer) if cache_folder else None
+    cache = _parse_cache(cache_folder, analyzer)
     try:
-        key = cache.key(source) if cache else None
+        key = cache.key(source)
         analysed = _analyse(parse_file(source), analyzer)
     except IngestError as exc:
         return _Parsed(source, None, None, error=str(exc))
     except Exception as exc:  # a parser bug must not take the whole build down; the file is refused
         return _Parsed(source, None, None, error=f"{Path(source).name}: 无法解析 ({type(exc).__name__}: {exc})")
-    if cache and key:
-        _store(cache, key, analysed)
+    _store(cache, key, analysed)
     return _with_questions(source, analysed, key, kept_questions, analyzer)
 
 

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from knowledge.features import COLUMN, FEATURES, is_telling
-from knowledge.ranking import RankingModel, fit, fit_ranking, trees_file
-from knowledge.ranking import Example
+from knowledge.ranking import Example, RankingModel, fit, fit_ranking, trees_file
 
 
 def _examples(count: int, seed: int = 0) -> list[Example]:
