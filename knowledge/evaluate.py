@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Sequence
 from knowledge.analyzer import fold
 from knowledge.match import Answer, Match, Matcher
 from knowledge.model import Clause
+from knowledge.places import Places
 from knowledge.ranking import Example, RankingModel, fit
 
 Ask = Callable[[str, str | None], Answer]
@@ -76,6 +77,12 @@ def read_questions(path: str | Path) -> list[Question]:
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not a question line ({exc})") from exc
     return questions
+
+
+def names_a_place(question: Question, places: Places) -> bool:
+    """Whether ``question`` is region-named: its text names a place (长春, 朝阳区, 北京 …) or it is asked in a
+    chat bound to one (``scope``)."""
+    return bool(question.scope) or bool(places.named(question.text))
 
 
 def is_right(match: Match, accept: Iterable[str]) -> bool:
