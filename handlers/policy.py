@@ -89,7 +89,9 @@ def render_choices(matches: list[Match]) -> str:
 
 
 def compose_reply(result: Answer, analyzer: Analyzer) -> str:
-    """What the bot says for a matched question: the answer, the candidates, or not found."""
+    """What the bot says for a matched question: the answer, the candidates, the chit-chat hint, or not found."""
+    if result.small_talk:
+        return SMALL_TALK_TEXT
     if result.outcome == ANSWER:
         return render_answer(result.matches[0], result.question, analyzer, result.regions)
     if result.outcome == CHOICES:
@@ -126,8 +128,6 @@ def answer_question(message: Incoming, ctx: Context) -> Reply:
     elif result.outcome == CHOICES:
         state["choices"] = [m.clause.key for m in result.matches[:3]]
         state["question"] = message.text
-    if result.small_talk:
-        return Reply(SMALL_TALK_TEXT)
     return Reply(compose_reply(result, ctx.knowledge.analyzer))
 
 

@@ -33,6 +33,10 @@ CORPUS_HOLDOUT_FILE = DATA / "qa_corpus_holdout.jsonl"  # region questions writt
 # region questions over local regulations no other question file is about (written blind; not fitted on)
 CORPUS_UNSEEN_FILE = DATA / "qa_corpus_unseen.jsonl"
 OOS_TRAIN_FILE = DATA / "qa_oos_train.jsonl"  # out-of-scope messages the decision is fitted on
+OOS_TRAIN2_FILE = DATA / "qa_oos_train2.jsonl"  # more of them, near-misses first (written without the blind sets)
+# region questions over 197 local regulations the blind sets do not ask about, never fitted on: the set to study
+# misses on at province scale (fitting on it moved no held-out figure; see README, "Accuracy")
+CORPUS_DEV_FILE = DATA / "qa_corpus_dev.jsonl"
 INTENTS_FILE = DATA / "intents_colloquial.jsonl"
 
 # The nine default documents, by the file names of shared/policies (the repository copy may drop the date suffix).
@@ -117,7 +121,9 @@ def default_texts() -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "path", [*QA_FILES, CORPUS_FILE, CORPUS_HOLDOUT_FILE, CORPUS_UNSEEN_FILE, OOS_TRAIN_FILE, INTENTS_FILE], ids=lambda p: p.name
+    "path",
+    [*QA_FILES, CORPUS_FILE, CORPUS_HOLDOUT_FILE, CORPUS_UNSEEN_FILE, CORPUS_DEV_FILE, OOS_TRAIN_FILE, OOS_TRAIN2_FILE, INTENTS_FILE],
+    ids=lambda p: p.name,
 )
 def test_file_parses_and_ids_are_unique(path: Path) -> None:
     items = read_jsonl(path)
@@ -229,16 +235,17 @@ def test_corpus_default_place_questions_are_in_their_document(
     assert problems == []
 
 
-def test_oos_training_messages() -> None:
-    items = read_jsonl(OOS_TRAIN_FILE)
+@pytest.mark.parametrize("path", [OOS_TRAIN_FILE, OOS_TRAIN2_FILE], ids=lambda p: p.name)
+def test_oos_training_messages(path: Path) -> None:
+    items = read_jsonl(path)
     assert len(items) >= 300
     assert all(item["kind"] == "oos" and item["accept"] == [] and item["q"].strip() for item in items)
     texts = Counter(item["q"] for item in items)
     assert [t for t, n in texts.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("path", [CORPUS_HOLDOUT_FILE, CORPUS_UNSEEN_FILE], ids=lambda p: p.name)
-def test_corpus_holdout_questions_name_their_place_and_quote_their_source(path: Path) -> None:
+@pytest.mark.parametrize("path", [CORPUS_HOLDOUT_FILE, CORPUS_UNSEEN_FILE, CORPUS_DEV_FILE], ids=lambda p: p.name)
+def test_corpus_region_questions_name_their_place_and_quote_their_source(path: Path) -> None:
     items = read_jsonl(path)
     assert len(items) >= 80
     assert len({item["source"] for item in items}) >= 50
@@ -259,9 +266,18 @@ def test_corpus_holdout_questions_name_their_place_and_quote_their_source(path: 
 
 
 def test_unseen_corpus_questions_are_about_documents_no_other_file_asks_about() -> None:
-    others = {item["source"] for path in (CORPUS_FILE, CORPUS_HOLDOUT_FILE, DATA / "qa_corpus_train.jsonl") for item in read_jsonl(path)}
+    others = {
+        item["source"]
+        for path in (CORPUS_FILE, CORPUS_HOLDOUT_FILE, DATA / "qa_corpus_train.jsonl", CORPUS_DEV_FILE)
+        for item in read_jsonl(path)
+    }
     unseen = {item["source"] for item in read_jsonl(CORPUS_UNSEEN_FILE)}
     assert unseen and not unseen & others
+
+
+def test_the_corpus_development_set_asks_about_no_blind_document() -> None:
+    blind = {item["source"] for path in (CORPUS_HOLDOUT_FILE, CORPUS_UNSEEN_FILE) for item in read_jsonl(path)}
+    assert not blind & {item["source"] for item in read_jsonl(CORPUS_DEV_FILE)}
 
 
 def test_intents_fields_and_counts() -> None:

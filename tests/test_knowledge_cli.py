@@ -69,6 +69,18 @@ def test_ask_reads_questions_from_stdin(instance: Path, capsys, monkeypatch) -> 
     assert lines[0]["answered"] and not lines[1]["answered"]
 
 
+def test_ask_gives_the_reply_the_chat_gives(instance: Path, capsys) -> None:
+    """Chit-chat gets the one-line hint, not "not found … 已记录" (it is not logged for staff)."""
+    from handlers.policy import NOT_FOUND_TEXT, SMALL_TALK_TEXT
+
+    assert main(["ask", "--json", "好的，谢谢啦"]) == 0
+    chit_chat = json.loads(capsys.readouterr().out)
+    assert main(["ask", "--json", "市图书馆几点关门"]) == 0
+    unknown = json.loads(capsys.readouterr().out)
+    assert (chit_chat["answered"], chit_chat["reply"]) == (False, SMALL_TALK_TEXT)
+    assert (unknown["answered"], unknown["reply"]) == (False, NOT_FOUND_TEXT)
+
+
 def test_eval_scores_a_question_file(instance: Path, tmp_path: Path, capsys) -> None:
     questions = write_questions(tmp_path / "q.jsonl")
     assert main(["eval", "--json", str(questions)]) == 0
