@@ -20,8 +20,11 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA = PROJECT_ROOT / "tests" / "data"
-# The blind held-out set first (never fitted on), then sets the model was fitted on.
-DEFAULT_QUESTIONS = [DATA / "qa_holdout2.jsonl", DATA / "qa_holdout.jsonl", DATA / "qa_colloquial.jsonl", DATA / "qa_train2.jsonl"]
+# The blind held-out set and the fresh sets first (never fitted on), then sets the model was fitted on.
+DEFAULT_QUESTIONS = [
+    DATA / "qa_holdout2.jsonl", DATA / "qa_fresh.jsonl", DATA / "qa_oos_fresh.jsonl",
+    DATA / "qa_holdout.jsonl", DATA / "qa_colloquial.jsonl", DATA / "qa_train2.jsonl",
+]
 CORPUS_QUESTIONS = [
     DATA / "qa_corpus_holdout.jsonl", DATA / "qa_corpus_unseen.jsonl", DATA / "qa_corpus_regions.jsonl", DATA / "qa_holdout2.jsonl"
 ]
