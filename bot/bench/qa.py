@@ -183,6 +183,8 @@ def _baseline_phase(folder: Path, question_files: list[Path], sample: int) -> di
     right_in_all = scored_in_all = 0
     for path in question_files:
         questions = [q for q in read_questions(path) if q.kind == "policy"][: sample if large else None]
+        if not questions:
+            continue
         right = right_named = named = 0
         for question in questions:
             began = time.perf_counter()
