@@ -26,7 +26,8 @@ DEFAULT_QUESTIONS = [
     DATA / "qa_holdout.jsonl", DATA / "qa_colloquial.jsonl", DATA / "qa_train2.jsonl",
 ]
 CORPUS_QUESTIONS = [
-    DATA / "qa_corpus_holdout.jsonl", DATA / "qa_corpus_unseen.jsonl", DATA / "qa_corpus_regions.jsonl", DATA / "qa_holdout2.jsonl"
+    DATA / "qa_corpus_holdout.jsonl", DATA / "qa_corpus_unseen.jsonl", DATA / "qa_corpus_dev.jsonl", DATA / "qa_corpus_regions.jsonl",
+    DATA / "qa_holdout2.jsonl", DATA / "qa_fresh.jsonl",
 ]
 
 
