@@ -10,8 +10,12 @@ from knowledge.normal import fold, read_lines
 
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.tsv"
 NATIONAL = "全国"
-# Words that begin with a place's name but name no place: 国家级新区 is not a question about national law.
-_NOT_A_PLACE = ("国家级", "国家高新", "国家标准", "国家秘密")
+# Words that begin with a place's name but name no place: 国家级新区 is not a question about national law, nor is
+# a national title an enterprise holds (国家高企, 国家专精特新"小巨人") — a city's plan rewards those.
+_NOT_A_PLACE = (
+    "国家级", "国家高新", "国家高企", "国家专精特新", "国家小巨人", "国家企业技术中心", "国家技术创新示范",
+    "国家知识产权示范", "国家知识产权优势", "国家标准", "国家秘密",
+)
 
 
 class Places:

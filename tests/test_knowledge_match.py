@@ -68,6 +68,9 @@ def test_question_words_make_no_bigrams(analyzer: Analyzer) -> None:
 def test_regions_named(analyzer: Analyzer) -> None:
     assert analyzer.regions_named("滨海新区和长春新区有什么不同") == ["滨海新区", "长春新区"]
     assert analyzer.regions_named("北京的物业条例") == ["北京市"]
+    assert analyzer.regions_named("国家有啥支持") == ["全国"]
+    assert analyzer.regions_named("评上国家高企，长春给奖励不") == ["长春市"]  # a title the enterprise holds
+    assert analyzer.regions_named("想申请国家专精特新小巨人") == []
     assert analyzer.region_chain("朝阳区") == ["朝阳区", "长春市", "吉林省"]
 
 
