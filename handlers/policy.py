@@ -13,8 +13,9 @@ import re
 from bot.store.questions import SMALL_TALK, log_question
 from bot.textsplit import TEXT_LIMIT, byte_length
 from handlers.types import Context, Handler, Incoming, Reply
-from knowledge.analyzer import Analyzer
+from knowledge.analyzer import Analyzer, fold
 from knowledge.ingest.fields import strip_annotations
+from knowledge.features import unstated_figures
 from knowledge.match import ANSWER, CHOICES, Answer, Match, key_sentences
 from knowledge.model import Clause, Document
 
@@ -48,6 +49,7 @@ def render_answer(match: Match, question: str, analyzer: Analyzer, places: list[
     # the lead department and deadline brackets are shown on lines of their own below
     sentences = [strip_annotations(sentence) for sentence in key_sentences(analyzer, clause, question, limit=2)]
     lines = [_elsewhere_note(document, places or [], analyzer), f"【{clause.heading}】" if clause.heading else "", "".join(sentences)]
+    lines.append(_unstated_note(question, clause))
     lines.append(f"出处：{cite(document, clause)}")
     if clause.departments:
         lines.append(f"牵头部门：{'、'.join(clause.departments)}")
@@ -66,6 +68,16 @@ def _elsewhere_note(document: Document, places: list[str], analyzer: Analyzer) -
     if any(region in analyzer.region_chain(place) or place in analyzer.region_chain(region) for place in places):
         return ""
     return f"注：{'、'.join(places)}的政策文件里没有找到对应条款，以下是{region}的规定，仅供参考。"
+
+
+def _unstated_note(question: str, clause: Clause) -> str:
+    """``注：…`` when the question asks for a sum, rate, head count or time limit the clause does not state: the
+    clause is the policy on the matter, but the figure has to come from the department."""
+    missing = unstated_figures(fold(question), clause.text)
+    if not missing:
+        return ""
+    ask = f"可咨询牵头部门（{'、'.join(clause.departments)}）" if clause.departments else "可咨询主管部门"
+    return f"注：这一条没有写明您问的具体{'、'.join(missing)}，{ask}。"
 
 
 def _fit(text: str, limit: int) -> str:

@@ -141,17 +141,19 @@ def evidence(groups: Sequence[Sequence[QueryTerm | None]], candidate: int, max_i
 
 # A question that asks for an amount, a head count or a length of time, and the kind of figure a clause must state
 # to answer it. "供水扩容要交多少钱" is not answered by a clause on 供水扩容 that names no sum.
-_QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+_QUANTITIES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (  # a sum of money
+        "金额",
         re.compile(
             r"多少钱|几块钱|[收交给补奖罚赔退返贷]多少|(?:补贴|补助|奖励|奖金|费|罚款|报酬|工资|价|利息|资金|额度|贷款).{0,3}多少"
             r"|多少(?:补贴|补助|奖励|奖金|费用?|资金|额度)|(?:电|水|气|房)价|收费标准|起征点|注册资本"
         ),
         re.compile(r"[\d一二三四五六七八九十百千万两]+(?:\.\d+)?\s*(?:元|万元|亿元)|减半|免收|免费|全额|不收取|零收费"),
     ),
-    (re.compile(r"[税利费]率|百分之几|几个点"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|‰)|百分之|分之")),  # a rate
-    (re.compile(r"多少(?:个)?人|几个人"), re.compile(r"[\d一二三四五六七八九十百千]+(?:名|个|位)?人")),  # a head count
+    ("比例", re.compile(r"[税利费]率|百分之几|几个点"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|‰)|百分之|分之")),  # a rate
+    ("人数", re.compile(r"多少(?:个)?人|几个人"), re.compile(r"[\d一二三四五六七八九十百千]+(?:名|个|位)?人")),  # a head count
     (  # a length of time (a clause on time limits answers "how long" even without a figure: 各地确定并公开时限)
+        "时限",
         re.compile(r"多长时间|多久|几天|多少天|几个(?:工作)?日|几个月|多少个工作日"),
         re.compile(r"[\d一二三四五六七八九十百半两]+个?(?:工作日|日|天|小时|月|年|分钟|周)|即时|即办|当日|当天|立等|同步|时限|期限|压缩|压减|缩短"),
     ),
@@ -174,12 +176,17 @@ def is_telling(message: str) -> bool:
 def asked_quantities(question: str) -> list[re.Pattern[str]]:
     """For each kind of figure ``question`` asks for (a sum, a rate, a head count, a time), the pattern of a
     clause that states one."""
-    return [states for asks, states in _QUANTITIES if asks.search(question)]
+    return [states for _kind, asks, states in _QUANTITIES if asks.search(question)]
+
+
+def unstated_figures(question: str, clause_text: str) -> list[str]:
+    """The kinds of figure (金额, 比例, 人数, 时限) ``question`` asks for and the clause states nothing of."""
+    return [kind for kind, asks, states in _QUANTITIES if asks.search(question) and not states.search(clause_text)]
 
 
 def unstated_quantity(question: str, clause_text: str) -> float:
     """1 when ``question`` asks for an amount, rate, head count or time the clause states nothing of, else 0."""
-    return 1.0 if any(not states.search(clause_text) for states in asked_quantities(question)) else 0.0
+    return 1.0 if unstated_figures(question, clause_text) else 0.0
 
 
 def _contains(term: QueryTerm, candidate: int) -> bool:

@@ -13,6 +13,7 @@ from bot.runtime import Runtime
 from bot.store.questions import QuestionLog, unanswered_questions
 from bot.textsplit import byte_length
 from handlers.policy import NOT_FOUND_TEXT, SMALL_TALK_TEXT, render_answer
+from knowledge.features import unstated_figures
 from handlers.types import Incoming
 from knowledge.match import Match
 from knowledge.store import KnowledgeBase
@@ -86,6 +87,15 @@ def test_an_answer_from_another_place_says_so(runtime: Runtime) -> None:
     text = render_answer(match, "小微企业接电要几天", runtime.knowledge.analyzer, ["辽源市"])
     assert text.startswith("注：辽源市的政策文件里没有找到对应条款，以下是长春市的规定")
     assert not render_answer(match, "小微企业接电要几天", runtime.knowledge.analyzer, ["朝阳区"]).startswith("注")
+
+
+def test_an_answer_says_when_the_clause_does_not_state_the_asked_figure(runtime: Runtime) -> None:
+    liaoyuan = next(d for d in runtime.knowledge.documents() if d.region == "辽源市")
+    clause = next(c for c in liaoyuan.clauses if c.departments and unstated_figures("这个能给补贴多少钱", c.text) == ["金额"])
+    match = Match(clause, liaoyuan, 0.9)
+    asked_sum = render_answer(match, "这个能给补贴多少钱", runtime.knowledge.analyzer)
+    assert f"注：这一条没有写明您问的具体金额，可咨询牵头部门（{'、'.join(clause.departments)}）。" in asked_sum
+    assert "没有写明" not in render_answer(match, "这个归谁管", runtime.knowledge.analyzer)  # no figure asked
 
 
 def test_follow_ups_are_kept_per_user_in_a_group(runtime: Runtime) -> None:
