@@ -14,8 +14,8 @@ from bot.store.questions import SMALL_TALK, log_question
 from bot.textsplit import TEXT_LIMIT, byte_length
 from handlers.types import Context, Handler, Incoming, Reply
 from knowledge.analyzer import Analyzer, fold
-from knowledge.ingest.fields import strip_annotations
 from knowledge.features import unstated_figures
+from knowledge.ingest.fields import strip_annotations
 from knowledge.match import ANSWER, CHOICES, Answer, Match, key_sentences
 from knowledge.model import Clause, Document
 

@@ -163,7 +163,6 @@ class Matcher:
             "telling": 1.0 if is_telling(query.text) else 0.0,
         }
 
-
     # -- recall ------------------------------------------------------------------------------------------
 
     def _recall(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

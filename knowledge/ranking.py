@@ -131,7 +131,12 @@ class RankingModel:
 
     def confidence(self, decision_features: np.ndarray) -> float:
         """The probability that the question is in scope and its best candidate answers it."""
-        return float(1.0 / (1.0 + np.exp(-(decision_features @ self._decision + self.bias))))
+        return float(in_scope_probability(decision_features, self._decision, self.bias))
+
+
+def in_scope_probability(rows: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
+    """The logistic decision: the probability that a question with decision features ``rows`` is in scope."""
+    return 1.0 / (1.0 + np.exp(-(rows @ weights + bias)))
 
 
 def lead_of(scores: np.ndarray, best: int, runner_up: int | None) -> float:
@@ -202,7 +207,7 @@ def fit_decision(rows: np.ndarray, labels: np.ndarray, l2: float = 0.002, iterat
     weights = np.zeros(rows.shape[1])
     bias = 0.0
     for _ in range(iterations):
-        probability = 1.0 / (1.0 + np.exp(-(rows @ weights + bias)))
+        probability = in_scope_probability(rows, weights, bias)
         error = probability - labels
         weights -= rate * (rows.T @ error / len(labels) + l2 * weights)
         bias -= rate * float(error.mean())
@@ -240,7 +245,7 @@ def _out_of_fold_confidences(rows: np.ndarray, labels: np.ndarray, folds: int = 
     for fold in range(folds):
         held = np.arange(len(rows)) % folds == fold
         weights, bias = fit_decision(rows[~held], labels[~held])
-        confidences[held] = 1.0 / (1.0 + np.exp(-(rows[held] @ weights + bias)))
+        confidences[held] = in_scope_probability(rows[held], weights, bias)
     return confidences
 
 

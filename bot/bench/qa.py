@@ -168,12 +168,12 @@ def _baseline_phase(folder: Path, question_files: list[Path], sample: int) -> di
     import jieba
     from rank_bm25 import BM25Okapi
 
-    from knowledge.analyzer import Analyzer, fold
+    from knowledge.analyzer import fold
     from knowledge.evaluate import names_a_place, read_questions
     from knowledge.store import KnowledgeBase, clause_text_for_index
 
     knowledge = KnowledgeBase.open(folder, load_defaults=False)
-    places = Analyzer().places
+    places = knowledge.analyzer.places
     clauses = [clause for document in knowledge.documents() for clause in document.clauses]
     started = time.perf_counter()
     bm25 = BM25Okapi([jieba.lcut(fold(clause_text_for_index(clause))) for clause in clauses])

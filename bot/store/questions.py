@@ -13,6 +13,7 @@ from bot.store.base import Base, utcnow
 
 SMALL_TALK = "small_talk"  # the outcome of declined chit-chat: logged, but no question staff should answer
 
+
 class QuestionLog(Base):
     """One question: ``outcome`` is ``answer``, ``choices``, ``not_found`` or ``small_talk`` (chit-chat, declined);
     ``answered`` is true for ``answer``."""
