@@ -18,6 +18,7 @@ from knowledge.features import unstated_figures
 from knowledge.ingest.fields import strip_annotations
 from knowledge.match import ANSWER, CHOICES, Answer, Match, key_sentences
 from knowledge.model import Clause, Document
+from knowledge.places import NATIONAL
 
 STATE_KEY = "policy"
 NOT_FOUND_TEXT = (
@@ -42,13 +43,17 @@ def cite(document: Document, clause: Clause) -> str:
     return f"《{document.title}》{clause.number}" + (f"（{meta}）" if meta else "")
 
 
-def render_answer(match: Match, question: str, analyzer: Analyzer, places: list[str] | None = None) -> str:
+def render_answer(
+    match: Match, question: str, analyzer: Analyzer, places: list[str] | None = None, unserved: list[str] | None = None
+) -> str:
     """The answer a user sees: heading, the sentences that answer, source, lead department, within 2048 bytes.
-    When the question named ``places`` and the clause is another place's, the answer says so first."""
+    When the question named ``places`` and the clause is another place's, or national law for a place no
+    document binds (``unserved``), the answer says so first."""
     clause, document = match.clause, match.document
     # the lead department and deadline brackets are shown on lines of their own below
     sentences = [strip_annotations(sentence) for sentence in key_sentences(analyzer, clause, question, limit=2)]
-    lines = [_elsewhere_note(document, places or [], analyzer), f"【{clause.heading}】" if clause.heading else "", "".join(sentences)]
+    note = _elsewhere_note(document, places or [], analyzer) or (_national_note(unserved) if document.region == NATIONAL else "")
+    lines = [note, f"【{clause.heading}】" if clause.heading else "", "".join(sentences)]
     lines.append(_unstated_note(question, clause))
     lines.append(f"出处：{cite(document, clause)}")
     if clause.departments:
@@ -68,6 +73,13 @@ def _elsewhere_note(document: Document, places: list[str], analyzer: Analyzer) -
     if any(region in analyzer.region_chain(place) or place in analyzer.region_chain(region) for place in places):
         return ""
     return f"注：{'、'.join(places)}的政策文件里没有找到对应条款，以下是{region}的规定，仅供参考。"
+
+
+def _national_note(unserved: list[str] | None) -> str:
+    """``注：…`` when the question named places no document binds, and so only national law answers it."""
+    if not unserved:
+        return ""
+    return f"注：知识库里还没有{'、'.join(unserved)}的本地政策文件，以下是国家层面的规定。"
 
 
 def _unstated_note(question: str, clause: Clause) -> str:
@@ -92,8 +104,9 @@ def _fit(text: str, limit: int) -> str:
     return text
 
 
-def render_choices(matches: list[Match]) -> str:
-    lines = ["您是不是想问："]
+def render_choices(matches: list[Match], unserved: list[str] | None = None) -> str:
+    lines = [_national_note(unserved)] if unserved and all(m.document.region == NATIONAL for m in matches[:3]) else []
+    lines.append("您是不是想问：")
     for number, match in enumerate(matches[:3], start=1):
         lines.append(f"{number}. {match.clause.heading or match.clause.text[:30]}（{cite(match.document, match.clause)}）")
     lines.append("请回复序号 1、2 或 3 查看。")
@@ -105,9 +118,11 @@ def compose_reply(result: Answer, analyzer: Analyzer) -> str:
     if result.small_talk:
         return SMALL_TALK_TEXT
     if result.outcome == ANSWER:
-        return render_answer(result.matches[0], result.question, analyzer, result.regions)
+        return render_answer(result.matches[0], result.question, analyzer, result.regions, result.unserved)
     if result.outcome == CHOICES:
-        return render_choices(result.matches)
+        return render_choices(result.matches, result.unserved)
+    if result.unserved:
+        return f"抱歉，知识库里还没有{'、'.join(result.unserved)}的政策文件，国家层面的规定里也没有找到对应条款，已记录并转工作人员跟进。"
     return NOT_FOUND_TEXT
 
 

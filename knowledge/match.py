@@ -59,6 +59,7 @@ class Answer:
     regions: list[str] = field(default_factory=list)
     confidence: float = 0.0
     small_talk: bool = False  # declined, and the message is chit-chat (a chit-chat word, no domain term): 谢谢, 收到
+    unserved: list[str] = field(default_factory=list)  # places named that no document binds (成都): national law only
 
     @property
     def answered(self) -> bool:
@@ -100,6 +101,7 @@ class Matcher:
         self.features = FeatureBuilder(analyzer, clauses, documents, clause_document, self._max_idf)
         self._title_names = [(number, name) for number, d in enumerate(documents) for name in short_titles(d.title)]
         self._place_masks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
+        self._served: dict[str, bool] = {}
         self._current = _current_versions(documents)[clause_document] if len(documents) else np.ones(0, dtype=np.float32)
 
     # -- the question ------------------------------------------------------------------------------------
@@ -237,9 +239,10 @@ class Matcher:
         """Find the clauses that answer ``question`` and decide how confident the answer is."""
         ranked = self.rank(question, scope)
         named = ranked.query.named
+        unserved = [place for place in named if not self.serves(place)]
         small_talk = ranked.question_features["small_talk"] >= 1.0
         if len(ranked.candidates) == 0:
-            return Answer(ranked.query.text, NOT_FOUND, [], named, small_talk=small_talk)
+            return Answer(ranked.query.text, NOT_FOUND, [], named, small_talk=small_talk, unserved=unserved)
         order = np.argsort(-ranked.scores, kind="stable")
         best = int(order[0])
         runner_up = int(order[1]) if len(order) > 1 else None
@@ -259,7 +262,18 @@ class Matcher:
             outcome = CHOICES
         else:
             outcome = NOT_FOUND
-        return Answer(ranked.query.text, outcome, matches, named, round(confidence, 4), small_talk=small_talk and outcome == NOT_FOUND)
+        small_talk = small_talk and outcome == NOT_FOUND
+        return Answer(ranked.query.text, outcome, matches, named, round(confidence, 4), small_talk=small_talk, unserved=unserved)
+
+    def serves(self, place: str) -> bool:
+        """Whether some document binds ``place``: its own, its city's or province's, or one of its districts'
+        (national law aside). 成都 is not served by a knowledge base of 长春's plans."""
+        served = self._served.get(place)
+        if served is None:
+            served = self._served[place] = place == NATIONAL or any(
+                relation in ("own", "near") for relation in self.features.document_relations((place,))
+            )
+        return served
 
     def _other_places(self, ranked: Ranked, best: int, runner_up: int | None) -> bool:
         """Whether the two best candidates come from two places' own plans, neither within the other (长春 and

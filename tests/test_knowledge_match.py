@@ -74,6 +74,18 @@ def test_regions_named(analyzer: Analyzer) -> None:
     assert analyzer.region_chain("朝阳区") == ["朝阳区", "长春市", "吉林省"]
 
 
+def test_every_province_and_city_is_a_place(analyzer: Analyzer) -> None:
+    assert analyzer.regions_named("成都的人才落户条件是啥") == ["成都市"]
+    assert analyzer.regions_named("吉林市的稳岗补贴跟长春一样吗") == ["吉林市", "长春市"]  # not 吉林省
+    assert analyzer.region_chain("农安县") == ["农安县", "长春市", "吉林省"]
+    assert analyzer.region_chain("浑南区") == ["浑南区", "沈阳市", "辽宁省"]
+    assert analyzer.regions_named("沈阳浑南区政务服务中心周六开门不") == ["沈阳市", "浑南区"]
+    # a short name that is an everyday word, or a place inside a district of ours, names no city
+    for text in ("大同小异的两份材料", "在阿里巴巴开网店", "朝阳区乐山镇改厕", "四川的企业", "三明治店办证"):
+        assert "大同市" not in analyzer.regions_named(text) and "阿里地区" not in analyzer.regions_named(text)
+        assert "乐山市" not in analyzer.regions_named(text) and "三明市" not in analyzer.regions_named(text)
+
+
 def test_fold_removes_quotes_space_and_width() -> None:
     assert fold("“三零” 服务，ＡＢＣ１２３") == "三零服务,abc123"
 
@@ -100,6 +112,14 @@ def test_national_law_answers_everywhere(matcher: Matcher) -> None:
     answer = matcher.search("长春的机关采购我们中小企业的东西，多少天内得付钱？")
     assert answer.matches[0].document.doc_id == "law"
     assert "30日内" in answer.matches[0].clause.text
+
+
+def test_a_place_no_document_binds_is_answered_from_national_law_only(matcher: Matcher) -> None:
+    answer = matcher.search("成都小微企业采购款多少天内得付")
+    assert answer.unserved == ["成都市"] and answer.regions == ["成都市"]
+    assert answer.matches and all(m.document.region == "全国" for m in answer.matches)
+    assert matcher.search("长春小微企业采购款多少天内得付").unserved == []
+    assert matcher.search("农安县小微企业采购款多少天内得付").unserved == []  # a county of 长春: 长春's plans bind it
 
 
 def test_chit_chat_is_not_answered(matcher: Matcher) -> None:

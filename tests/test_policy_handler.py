@@ -89,6 +89,16 @@ def test_an_answer_from_another_place_says_so(runtime: Runtime) -> None:
     assert not render_answer(match, "小微企业接电要几天", runtime.knowledge.analyzer, ["朝阳区"]).startswith("注")
 
 
+def test_a_place_without_documents_is_told_the_answer_is_national_law(runtime: Runtime) -> None:
+    national = next(d for d in runtime.knowledge.documents() if d.region == "全国")
+    match = Match(national.clauses[3], national, 0.9)
+    text = render_answer(match, "采购款多少天内得付", runtime.knowledge.analyzer, ["成都市"], ["成都市"])
+    assert text.startswith("注：知识库里还没有成都市的本地政策文件，以下是国家层面的规定。")
+    assert not render_answer(match, "采购款多少天内得付", runtime.knowledge.analyzer, ["长春市"], []).startswith("注")
+    reply = ask(runtime, "成都的公园几点关门")
+    assert "成都市" in reply.text and "政策文件" in reply.text and "长春" not in reply.text
+
+
 def test_an_answer_says_when_the_clause_does_not_state_the_asked_figure(runtime: Runtime) -> None:
     liaoyuan = next(d for d in runtime.knowledge.documents() if d.region == "辽源市")
     clause = next(c for c in liaoyuan.clauses if c.departments and unstated_figures("这个能给补贴多少钱", c.text) == ["金额"])
