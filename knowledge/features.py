@@ -150,13 +150,20 @@ _QUANTITIES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         ),
         re.compile(r"[\d一二三四五六七八九十百千万两]+(?:\.\d+)?\s*(?:元|万元|亿元)|减半|免收|免费|全额|不收取|零收费"),
     ),
-    ("比例", re.compile(r"[税利费]率|百分之几|几个点"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|‰)|百分之|分之")),  # a rate
+    ("比例", re.compile(r"[税利费]率|百分之几|几个点|比例.{0,3}(?:多少|几)|多大比例|占比"), re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|‰)|百分之|分之")),  # a rate
     ("人数", re.compile(r"多少(?:个)?人|几个人"), re.compile(r"[\d一二三四五六七八九十百千]+(?:名|个|位)?人")),  # a head count
     (  # a length of time (a clause on time limits answers "how long" even without a figure: 各地确定并公开时限)
         "时限",
         re.compile(r"多长时间|多久|几天|多少天|几个(?:工作)?日|几个月|多少个工作日"),
         re.compile(r"[\d一二三四五六七八九十百半两]+个?(?:工作日|日|天|小时|月|年|分钟|周)|即时|即办|当日|当天|立等|同步|时限|期限|压缩|压减|缩短"),
     ),
+    (  # a date: when it starts, ends, is held
+        "日期",
+        re.compile(r"啥时候|什么时候|几号|哪天|几月份?|何时|截止"),
+        re.compile(r"\d{4}年|[\d一二三四五六七八九十]+月|月底|年底|年内|底前|起施行|每年|季度|常态化|长期|持续|定期|即日|届满|期限|时限|日内"),
+    ),
+    ("电话", re.compile(r"电话|热线|联系方式|手机号"), re.compile(r"\d{5,}|热线|电话")),  # a number to call
+    ("条件", re.compile(r"条件|门槛|资格"), re.compile(r"条件|符合|标准|要求|资格|以上|以下|不低于|不超过|达到|认定|具备")),
 )
 
 

@@ -191,6 +191,14 @@ def test_an_older_version_of_a_regulation_is_not_answered_from(analyzer: Analyze
         ("开公司要几天", "各地区应当确定并公开企业开办的具体时限。", 0.0),  # a clause on time limits answers how long
         ("区域评估一般要花多长时间", "推行区域评估，由政府组织对一定区域内的事项进行统一评估。", 1.0),
         ("开公司要准备啥材料", "推行区域评估。", 0.0),  # asks for no figure at all
+        ("创业担保贷款贴息比例多少", "落实创业担保贷款政策，扩大贷款覆盖面。", 1.0),
+        ("贴息比例是多少", "按贷款市场报价利率的50%给予贴息。", 0.0),
+        ("企业所得税汇算清缴截止是几号", "对企业所得税汇算清缴退税实行自动推送提醒。", 1.0),  # a date
+        ("乐山镇的屯子啥时候改造", "2024年底前完成乐山镇12个屯的改造。", 0.0),
+        ("信用修复服务电话是多少", "加强社会信用体系建设，推进信用修复。", 1.0),  # a number to call
+        ("投诉热线是多少", "畅通12345政务服务便民热线。", 0.0),
+        ("评专精特新要啥条件", "对专精特新企业给予奖励。", 1.0),  # the criteria
+        ("高企认定要啥条件", "对符合条件的高新技术企业给予支持。", 0.0),
     ],
 )
 def test_a_question_asking_a_figure_the_clause_does_not_state(question: str, clause: str, unstated: float) -> None:
