@@ -102,6 +102,7 @@ class Matcher:
         self._title_names = [(number, name) for number, d in enumerate(documents) for name in short_titles(d.title)]
         self._place_masks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
         self._served: dict[str, bool] = {}
+        self._law_titles: dict[int, str] | None = None
         self._current = _current_versions(documents)[clause_document] if len(documents) else np.ones(0, dtype=np.float32)
 
     # -- the question ------------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ class Matcher:
             named.remove(NATIONAL)  # "长春落实国家的…": the place is 长春
         titled, asked = self._documents_named(text)
         analysis = self.analyzer.analyze(asked, question=True)
-        place_names = {name for name, region in self.analyzer.regions.items() if region in named}
+        place_names = {name for region in named for name in self.analyzer.places.names_of(region)}
         groups = [group for group in dict.fromkeys(analysis.groups) if group[0] not in place_names]
         bigrams = [gram for gram in dict.fromkeys(analysis.bigrams) if not any(gram in name for name in place_names)]
         groups = [self._with_homophone(group) for group in groups]
@@ -212,16 +213,26 @@ class Matcher:
         if mask is None:
             related = self.features.document_relations(places)
             per_document = np.array([r in relations for r in related], dtype=np.float32)
-            own_laws = {self._plain_title(d) for d, r in zip(self.documents, related) if r in ("own", "near") and d.kind == "law"}
-            for number, (document, relation) in enumerate(zip(self.documents, related)):
-                if relation == "national" and document.kind == "law" and self._plain_title(document) in own_laws:
+            laws = self._plain_law_titles()
+            own_laws = {laws[number] for number, relation in enumerate(related) if relation in ("own", "near") and number in laws}
+            for number, relation in enumerate(related):
+                if relation == "national" and number in laws and laws[number] in own_laws:
                     per_document[number] = 0.0
             mask = self._place_masks[key] = per_document[self.clause_document] if len(per_document) else per_document
         return mask
 
-    def _plain_title(self, document: Document) -> str:
-        """A title without place names and ``中华人民共和国``: what a place's own version shares with the national one."""
-        return self.analyzer.places.without_names(fold(document.title).removeprefix("中华人民共和国"))
+    def _plain_law_titles(self) -> dict[int, str]:
+        """Each law's title (by document number) without place names and ``中华人民共和国``: what a place's own
+        version shares with the national one. Worked out once: taking 3,000 place names out of 2,000 titles
+        takes a tenth of a second."""
+        if self._law_titles is None:
+            without_names = self.analyzer.places.without_names
+            self._law_titles = {
+                number: without_names(fold(document.title).removeprefix("中华人民共和国"))
+                for number, document in enumerate(self.documents)
+                if document.kind == "law"
+            }
+        return self._law_titles
 
     # -- search ------------------------------------------------------------------------------------------
 

@@ -24,6 +24,9 @@ class Places:
     def __init__(self, names: dict[str, str], parents: dict[str, str]) -> None:
         self.names = names
         self.parents = parents
+        self._aliases: dict[str, list[str]] = {}
+        for name, region in names.items():
+            self._aliases.setdefault(region, []).append(name)
         self._pattern = re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))) if names else None
 
     @classmethod
@@ -39,6 +42,10 @@ class Places:
             if parent:
                 parents[region] = parent
         return cls(names, parents)
+
+    def names_of(self, region: str) -> list[str]:
+        """Every name a text may use for ``region`` (``长春市`` → 长春, 长春市, 春城)."""
+        return self._aliases.get(region, [])
 
     def chain(self, region: str) -> list[str]:
         """``region`` and the regions that contain it, innermost first (``朝阳区`` → 朝阳区, 长春市, 吉林省)."""
