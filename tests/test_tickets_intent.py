@@ -41,6 +41,8 @@ def test_accuracy_on_labelled_messages(knowledge, name, accuracy, departments) -
         ("建议延长大厅办公时间", "suggestion", "建议"),
         ("供电公司接电拖了两个月还没接上，厂子没法开工", "complaint", "诉求"),
         ("办电要几天", "policy", ""),
+        ("成都的人才落户有啥政策", "policy", ""),  # 的人才 is no "someone" of a grievance; 有啥 asks
+        ("为啥我们的批复一直下不来，别人晚报都批了", "complaint", "诉求"),  # 为啥 here is a grievance, not a question
         ("怎么投诉", "help", ""),
         ("查询 ZQ20261118003", "status", ""),
         ("今天天气怎么样", "policy", ""),  # 今天天气 holds 天天 ("every day") and is still no grievance
