@@ -162,7 +162,7 @@ _QUANTITIES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"啥时候|什么时候|几号|哪天|几月份?|何时|截止"),
         re.compile(r"\d{4}年|[\d一二三四五六七八九十]+月|月底|年底|年内|底前|起施行|每年|季度|常态化|长期|持续|定期|即日|届满|期限|时限|日内"),
     ),
-    ("电话", re.compile(r"电话|热线|联系方式|手机号"), re.compile(r"\d{5,}|热线|电话")),  # a number to call
+    ("电话", re.compile(r"电话|热线|联系方式|手机号"), re.compile(r"\d{5,}")),  # a number to call: 设立服务电话 gives none
     ("条件", re.compile(r"条件|门槛|资格"), re.compile(r"条件|符合|标准|要求|资格|以上|以下|不低于|不超过|达到|认定|具备")),
 )
 

@@ -76,6 +76,7 @@ def test_regions_named(analyzer: Analyzer) -> None:
 
 def test_every_province_and_city_is_a_place(analyzer: Analyzer) -> None:
     assert analyzer.regions_named("成都的人才落户条件是啥") == ["成都市"]
+    assert analyzer.regions_named("四平有没有厂房租金补贴") == ["四平市"]
     assert analyzer.regions_named("吉林市的稳岗补贴跟长春一样吗") == ["吉林市", "长春市"]  # not 吉林省
     assert analyzer.region_chain("农安县") == ["农安县", "长春市", "吉林省"]
     assert analyzer.region_chain("浑南区") == ["浑南区", "沈阳市", "辽宁省"]
@@ -197,6 +198,7 @@ def test_an_older_version_of_a_regulation_is_not_answered_from(analyzer: Analyze
         ("乐山镇的屯子啥时候改造", "2024年底前完成乐山镇12个屯的改造。", 0.0),
         ("信用修复服务电话是多少", "加强社会信用体系建设，推进信用修复。", 1.0),  # a number to call
         ("投诉热线是多少", "畅通12345政务服务便民热线。", 0.0),
+        ("信用修复服务电话是多少", "设立信用修复服务电话，提供专业指导。", 1.0),  # names a phone line, gives no number
         ("评专精特新要啥条件", "对专精特新企业给予奖励。", 1.0),  # the criteria
         ("高企认定要啥条件", "对符合条件的高新技术企业给予支持。", 0.0),
     ],
