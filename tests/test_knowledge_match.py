@@ -119,6 +119,7 @@ def test_a_place_no_document_binds_is_answered_from_national_law_only(matcher: M
     answer = matcher.search("成都小微企业采购款多少天内得付")
     assert answer.unserved == ["成都市"] and answer.regions == ["成都市"]
     assert answer.matches and all(m.document.region == "全国" for m in answer.matches)
+    assert answer.outcome != ANSWER  # offered to choose from, not asserted: national law seldom settles local practice
     assert matcher.search("长春小微企业采购款多少天内得付").unserved == []
     assert matcher.search("农安县小微企业采购款多少天内得付").unserved == []  # a county of 长春: 长春's plans bind it
 
