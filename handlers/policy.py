@@ -25,6 +25,7 @@ NOT_FOUND_TEXT = (
     "抱歉，现有政策文件里没有找到能回答这个问题的条款，已记录并转工作人员跟进。\n"
     "您可以换个说法再问，或发送“帮助”查看我能做什么。"
 )
+UNSERVED_NOT_FOUND_TEXT = "抱歉，知识库里还没有{places}的政策文件，国家层面的规定里也没有找到对应条款，已记录并转工作人员跟进。"
 SMALL_TALK_TEXT = "我是政企通：营商环境政策问题、企业诉求都可以@我。发送“帮助”查看我能做什么。"
 FOLLOW_UP_HINT = "回复“全文”看条款全文，“相关”看相关条款。"
 _CHOICE = re.compile(r"^\s*([1-3１-３])\s*[.。、]?\s*$")
@@ -83,8 +84,8 @@ def _national_note(unserved: list[str] | None) -> str:
 
 
 def _unstated_note(question: str, clause: Clause) -> str:
-    """``注：…`` when the question asks for a sum, rate, head count or time limit the clause does not state: the
-    clause is the policy on the matter, but the figure has to come from the department."""
+    """``注：…`` when the question asks for a sum, rate, head count, time limit, date, phone number or criteria the
+    clause does not state: the clause is the policy on the matter, but the figure has to come from the department."""
     missing = unstated_figures(fold(question), clause.text)
     if not missing:
         return ""
@@ -122,7 +123,7 @@ def compose_reply(result: Answer, analyzer: Analyzer) -> str:
     if result.outcome == CHOICES:
         return render_choices(result.matches, result.unserved)
     if result.unserved:
-        return f"抱歉，知识库里还没有{'、'.join(result.unserved)}的政策文件，国家层面的规定里也没有找到对应条款，已记录并转工作人员跟进。"
+        return UNSERVED_NOT_FOUND_TEXT.format(places="、".join(result.unserved))
     return NOT_FOUND_TEXT
 
 

@@ -45,7 +45,7 @@ FEATURES: tuple[str, ...] = (
     "asked_alike",  # rapidfuzz similarity of the question to the closest of the clause's similar questions
     "document_cover",  # word_cover of the clause's whole document: a question about dogs belongs to a law on dogs
     "title_word_cover",  # idf-weighted share of the question's words (or synonyms) in the document's title
-    "states_asked",  # the question asks for a sum, rate, head count or time, and the clause states one
+    "states_asked",  # the question asks for a figure (sum, rate, head count, time, date, phone, criteria), the clause states one
     "top_of_clause_index",  # the candidate BM25 on the clause index puts first
     "top_of_everyday_index",  # the candidate BM25 on the everyday-words index puts first
 )
@@ -139,8 +139,9 @@ def evidence(groups: Sequence[Sequence[QueryTerm | None]], candidate: int, max_i
     return {"covered_idf": min(covered / max_idf, 3.0), "missing_idf": missing / max_idf, "words": min(len(groups), 8) / 8}
 
 
-# A question that asks for an amount, a head count or a length of time, and the kind of figure a clause must state
-# to answer it. "供水扩容要交多少钱" is not answered by a clause on 供水扩容 that names no sum.
+# A question that asks for an amount, a rate, a head count, a length of time, a date, a number to call or the criteria,
+# and the kind of figure a clause must state to answer it. "供水扩容要交多少钱" is not answered by a clause on
+# 供水扩容 that names no sum.
 _QUANTITIES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (  # a sum of money
         "金额",
@@ -187,12 +188,12 @@ def asked_quantities(question: str) -> list[re.Pattern[str]]:
 
 
 def unstated_figures(question: str, clause_text: str) -> list[str]:
-    """The kinds of figure (金额, 比例, 人数, 时限) ``question`` asks for and the clause states nothing of."""
+    """The kinds of figure (金额, 比例, 人数, 时限, 日期, 电话, 条件) ``question`` asks for and the clause states nothing of."""
     return [kind for kind, asks, states in _QUANTITIES if asks.search(question) and not states.search(clause_text)]
 
 
 def unstated_quantity(question: str, clause_text: str) -> float:
-    """1 when ``question`` asks for an amount, rate, head count or time the clause states nothing of, else 0."""
+    """1 when ``question`` asks for a figure (:data:`_QUANTITIES`) the clause states nothing of, else 0."""
     return 1.0 if unstated_figures(question, clause_text) else 0.0
 
 
