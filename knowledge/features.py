@@ -182,8 +182,7 @@ def is_telling(message: str) -> bool:
 
 
 def asked_quantities(question: str) -> list[re.Pattern[str]]:
-    """For each kind of figure ``question`` asks for (a sum, a rate, a head count, a time), the pattern of a
-    clause that states one."""
+    """For each kind of figure ``question`` asks for (:data:`_QUANTITIES`), the pattern of a clause that states one."""
     return [states for _kind, asks, states in _QUANTITIES if asks.search(question)]
 
 

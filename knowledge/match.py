@@ -269,7 +269,7 @@ class Matcher:
         unsure_where = not ranked.query.places and lead < PLACES_TIE and self._other_places(ranked, best, runner_up)
         # A place no document binds (成都) asks about its own practice, which national law seldom settles: offer
         # the national clauses to choose from, under a note that says so, rather than answer outright.
-        only_unserved = bool(named) and all(place in unserved for place in named)
+        only_unserved = bool(named) and unserved == named
         if confidence >= thresholds.answer and lead >= thresholds.lead and not unsure_where and not only_unserved:
             outcome = ANSWER
         elif confidence >= thresholds.choices:
