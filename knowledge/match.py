@@ -164,6 +164,7 @@ class Matcher:
             "unknown": unknown,
             "domain": query.domain,
             "telling": 1.0 if is_telling(query.text) else 0.0,
+            "phrasing": self.model.phrasing.score(query.plain),
         }
 
     # -- recall ------------------------------------------------------------------------------------------
@@ -270,7 +271,8 @@ class Matcher:
         # A place no document binds (成都) asks about its own practice, which national law seldom settles: offer
         # the national clauses to choose from, under a note that says so, rather than answer outright.
         only_unserved = bool(named) and unserved == named
-        if confidence >= thresholds.answer and lead >= thresholds.lead and not unsure_where and not only_unserved:
+        sure = self.model.sureness(row) >= thresholds.sure
+        if confidence >= thresholds.answer and lead >= thresholds.lead and sure and not unsure_where and not only_unserved:
             outcome = ANSWER
         elif confidence >= thresholds.choices:
             outcome = CHOICES
@@ -305,7 +307,7 @@ class Matcher:
         ranked = self.rank(question, scope)
         marks = np.array([bool(right and right(self.clauses[int(c)])) for c in ranked.candidates], dtype=bool)
         evidence_of = [self._evidence(ranked.query, int(c)) for c in ranked.candidates]
-        return Example(ranked.features.astype(np.float64), marks, ranked.question_features, right is not None, evidence_of)
+        return Example(ranked.features.astype(np.float64), marks, ranked.question_features, right is not None, evidence_of, ranked.query.plain)
 
     def _evidence(self, query: Query, candidate: int) -> dict[str, float]:
         """What the decision reads of one candidate beyond its features: how much of the question it bears out,

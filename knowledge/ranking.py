@@ -1,9 +1,10 @@
 """Weighing the features of :mod:`knowledge.features`: a ranking of a question's candidates and a calibrated
 decision between a confident answer, "您是不是想问" and "not found".
 
-The model lives in ``knowledge/data/ranking.json`` (the decision's weights and thresholds) and
-``ranking.trees.txt`` beside it (the ranking's trees, LightGBM's text format). Both are fitted on question
-files in the format of :mod:`knowledge.evaluate` (``python -m bot eval --fit FILE.jsonl ...``):
+The model lives in ``knowledge/data/ranking.json`` (the decisions' weights and thresholds), with
+``ranking.trees.txt`` (the ranking's trees, LightGBM's text format) and ``ranking.phrasing.json`` (the phrasing
+model's n-gram table) beside it. All are fitted on question files in the format of :mod:`knowledge.evaluate`
+(``python -m bot eval --fit FILE.jsonl ...``):
 
 - ranking: gradient-boosted trees with LightGBM's LambdaRank objective over each question's candidates, the
   right clauses as the relevant ones. Trees weigh a feature by the others (a clause that covers the question
@@ -12,12 +13,15 @@ files in the format of :mod:`knowledge.evaluate` (``python -m bot eval --fit FIL
   before; on the province-scale corpus they do no better (README, "Matching" and "Accuracy");
 - decision: a logistic model of "the question is in scope" over what is known of the best candidate (how much
   of the question it covers, its lead over the runner-up) and of the question (chit-chat words, words no
-  clause has, domain terms, no question form); its probability is the answer's ``confidence``. It is fitted
-  on ranking scores each question gets from trees fitted without it, as a new question will.
+  clause has, domain terms, no question form, how much it reads like the in-scope questions fitted on:
+  :mod:`knowledge.phrasing`); its probability is the answer's ``confidence``. It is fitted on ranking and
+  phrasing scores each question gets from models fitted without it, as a new question will;
+- rightness: a logistic model over the same decision features, fitted on the in-scope questions only, of "the
+  best candidate is a right one" (its ``sureness``).
 
 An answer is given outright from ``thresholds.answer`` up when the best candidate leads the runner-up by
-``thresholds.lead`` (else the top candidates are offered), candidates from ``thresholds.choices`` up, and
-below that the question is declined.
+``thresholds.lead`` and its sureness reaches ``thresholds.sure`` (else the top candidates are offered),
+candidates from ``thresholds.choices`` up, and below that the question is declined.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import lightgbm
 import numpy as np
 
 from knowledge.features import COLUMN, FEATURES
+from knowledge.phrasing import PhrasingModel
 
 MAX_LEAD = 3.0
 # Features the decision reads but the ranking does not weigh: a 0/1 "first on one index" would turn a near tie
@@ -71,6 +76,7 @@ DECISION_FEATURES: tuple[str, ...] = (
     "unknown",  # share of the question's words that no clause has
     "domain",  # the share of the question's words that are lexicon terms (userdict.txt, synonyms.tsv)
     "telling",  # the message has no question form at all (收到，马上转给财务; 俺们厂今天开工了)
+    "phrasing",  # how much the message reads like the in-scope questions fitted on (knowledge.phrasing)
 )
 
 
@@ -78,6 +84,7 @@ DECISION_FEATURES: tuple[str, ...] = (
 class Thresholds:
     answer: float = 0.5  # confidence from which a question is answered outright ...
     lead: float = 0.2  # ... when its best candidate leads the runner-up by this much in ranking score
+    sure: float = 0.0  # ... and the probability that the best candidate is the right one is at least this
     choices: float = 0.3  # confidence from which candidates are offered
 
 
@@ -90,10 +97,14 @@ class RankingModel:
     bias: float = -2.0
     thresholds: Thresholds = field(default_factory=Thresholds)
     fallback: dict[str, float] = field(default_factory=lambda: {"word_cover": 3.0, "bigram_cover": 3.0, "recall": 2.0})
+    phrasing: PhrasingModel = field(default_factory=PhrasingModel)
+    rightness: dict[str, float] = field(default_factory=dict)  # the logistic "the best candidate is right" ...
+    rightness_bias: float = 0.0  # ... of an in-scope question, over the decision features
 
     def __post_init__(self) -> None:
         self._fallback = np.array([self.fallback.get(name, 0.0) for name in FEATURES], dtype=np.float32)
         self._decision = np.array([self.decision.get(name, 0.0) for name in DECISION_FEATURES], dtype=np.float64)
+        self._rightness = np.array([self.rightness.get(name, 0.0) for name in DECISION_FEATURES], dtype=np.float64)
         self._lock = threading.Lock()  # one prediction at a time on a booster shared by the web workers' threads
 
     @classmethod
@@ -105,17 +116,31 @@ class RankingModel:
         if data.get("trees") and data.get("features") != RANKED_NAMES:
             raise ValueError(f"{path}: fitted on other features than knowledge.features has; refit (python -m bot eval --fit)")
         trees = lightgbm.Booster(model_file=str(trees_file(path))) if data.get("trees") else None
-        return cls(trees, data["decision"], float(data["bias"]), Thresholds(**data["thresholds"]))
+        phrasing = PhrasingModel.load(phrasing_file(path)) if data.get("phrasing") else PhrasingModel()
+        return cls(
+            trees,
+            data["decision"],
+            float(data["bias"]),
+            Thresholds(**data["thresholds"]),
+            phrasing=phrasing,
+            rightness=data.get("rightness", {}),
+            rightness_bias=float(data.get("rightness_bias", 0.0)),
+        )
 
     def save(self, path: Path = MODEL_FILE) -> None:
         """Write the model to ``path`` and its trees to :func:`trees_file` of it."""
         if self.trees is not None:
             self.trees.save_model(str(trees_file(path)))
+        if self.phrasing.weights:
+            self.phrasing.save(phrasing_file(path))
         data = {
             "trees": trees_file(path).name if self.trees is not None else None,
+            "phrasing": phrasing_file(path).name if self.phrasing.weights else None,
             "features": RANKED_NAMES,
             "decision": {k: round(float(v), 4) for k, v in self.decision.items()},
             "bias": round(self.bias, 4),
+            "rightness": {k: round(float(v), 4) for k, v in self.rightness.items()},
+            "rightness_bias": round(self.rightness_bias, 4),
             "thresholds": asdict(self.thresholds),
         }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -132,6 +157,12 @@ class RankingModel:
     def confidence(self, decision_features: np.ndarray) -> float:
         """The probability that the question is in scope and its best candidate answers it."""
         return float(in_scope_probability(decision_features, self._decision, self.bias))
+
+    def sureness(self, decision_features: np.ndarray) -> float:
+        """The probability that the best candidate of an in-scope question is a right one (1 when not fitted)."""
+        if not self.rightness:
+            return 1.0
+        return float(in_scope_probability(decision_features, self._rightness, self.rightness_bias))
 
 
 def in_scope_probability(rows: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
@@ -173,11 +204,17 @@ class Example:
     question: dict[str, float]
     in_scope: bool
     evidence_of: list[dict[str, float]]  # of every candidate, for refitting
+    text: str = ""  # the question as asked, for the phrasing model
 
 
 def trees_file(model_path: Path) -> Path:
     """Where the trees of the model in ``model_path`` live: ``ranking.json`` → ``ranking.trees.txt``."""
     return model_path.with_name(model_path.stem + ".trees.txt")
+
+
+def phrasing_file(model_path: Path) -> Path:
+    """Where the phrasing model of the model in ``model_path`` lives: ``ranking.json`` → ``ranking.phrasing.json``."""
+    return model_path.with_name(model_path.stem + ".phrasing.json")
 
 
 def fit_ranking(examples: Sequence[Example]) -> lightgbm.Booster | None:
@@ -214,27 +251,59 @@ def fit_decision(rows: np.ndarray, labels: np.ndarray, l2: float = 0.002, iterat
     return weights, bias
 
 
-def fit(examples: Sequence[Example], declined_at_least: float = 0.85) -> RankingModel:
-    """Fit both models and choose thresholds: ``answer`` answers as many in-scope questions as it can while
-    declining at least ``declined_at_least`` of the out-of-scope ones; ``lead`` balances wrong answers against
-    choices."""
-    rows, labels, first_right = [], [], []
-    for example, scores in zip(examples, _out_of_fold_scores(examples)):
+def fit(examples: Sequence[Example], declined_at_least: float = 0.9) -> RankingModel:
+    """Fit the models and choose thresholds: ``answer`` answers as many in-scope questions as it can while
+    declining at least ``declined_at_least`` of the out-of-scope ones; ``lead`` and ``sure`` each balance the
+    wrong answers they turn into choices against the right ones."""
+    rows, labels, first_right = _decision_material(examples)
+    decision, bias = fit_decision(rows, labels)
+    confidences = _out_of_fold_confidences(rows, labels)
+    answer = _answer_threshold(confidences, labels, declined_at_least)
+    leads = rows[:, DECISION_FEATURES.index("lead")]
+    inside = labels == 1
+    lead = _holding_threshold(leads, inside & (confidences >= answer), first_right, decimals=2)
+    rightness, rightness_bias = fit_decision(rows[inside], first_right[inside].astype(np.float64))
+    sureness = np.zeros(len(rows))
+    sureness[inside] = _out_of_fold_confidences(rows[inside], first_right[inside].astype(np.float64))
+    sure = _holding_threshold(sureness, inside & (confidences >= answer) & (leads >= lead), first_right)
+    return RankingModel(
+        fit_ranking(examples),
+        dict(zip(DECISION_FEATURES, decision)),
+        bias,
+        Thresholds(answer=round(answer, 4), lead=lead, choices=round(answer * 0.6, 4), sure=round(sure, 4)),
+        phrasing=PhrasingModel.fit([e.text for e in examples], [e.in_scope for e in examples]),
+        rightness=dict(zip(DECISION_FEATURES, rightness)),
+        rightness_bias=rightness_bias,
+    )
+
+
+def _decision_material(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The decision rows of the examples that recall anything (scored by trees and a phrasing model fitted
+    without them), whether each is in scope, and whether its best candidate is right."""
+    rows: list[np.ndarray] = []
+    labels, first_right = [], []
+    for example, scores, phrasing in zip(examples, _out_of_fold_scores(examples), _out_of_fold_phrasing(examples)):
         if len(example.features) == 0:
             continue  # nothing recalled: declined whatever the model says
         order = np.argsort(-scores)
         best = int(order[0])
         runner = int(order[1]) if len(order) > 1 else None
-        rows.append(decision_row(example.features.astype(np.float64), scores, best, runner, example.question, example.evidence_of[best]))
+        question = {**example.question, "phrasing": phrasing}
+        rows.append(decision_row(example.features.astype(np.float64), scores, best, runner, question, example.evidence_of[best]))
         labels.append(1.0 if example.in_scope else 0.0)
         first_right.append(bool(example.right[best]) if example.in_scope else False)
-    decision, bias = fit_decision(np.array(rows), np.array(labels))
-    model = RankingModel(fit_ranking(examples), dict(zip(DECISION_FEATURES, decision)), bias)
-    confidences = _out_of_fold_confidences(np.array(rows), np.array(labels))
-    answer = _answer_threshold(confidences, np.array(labels), declined_at_least)
-    lead = _lead_threshold([row[DECISION_FEATURES.index("lead")] for row in rows], labels, first_right, confidences, answer)
-    model.thresholds = Thresholds(answer=round(answer, 4), lead=lead, choices=round(answer * 0.6, 4))
-    return model
+    return np.array(rows).reshape(-1, len(DECISION_FEATURES)), np.array(labels), np.array(first_right, dtype=bool)
+
+
+def _out_of_fold_phrasing(examples: Sequence[Example], folds: int = DECISION_FOLDS) -> list[float]:
+    """Each example's phrasing score from a phrasing model fitted on the other folds: fitted on all, it would
+    know every fitted question's words, and the decision would trust it more than a new question deserves."""
+    scores = [0.0] * len(examples)
+    for fold in range(folds):
+        model = PhrasingModel.fit([e.text for i, e in enumerate(examples) if i % folds != fold], [e.in_scope for i, e in enumerate(examples) if i % folds != fold])
+        for i in range(fold, len(examples), folds):
+            scores[i] = model.score(examples[i].text)
+    return scores
 
 
 def _out_of_fold_confidences(rows: np.ndarray, labels: np.ndarray, folds: int = DECISION_FOLDS) -> np.ndarray:
@@ -261,13 +330,14 @@ def _answer_threshold(confidences: np.ndarray, labels: np.ndarray, declined_at_l
     return 1.0
 
 
-def _lead_threshold(leads, labels, first_right, confidences, answer: float) -> float:
-    """The lead below which an in-scope question is offered candidates instead of an answer: where the wrong
-    answers avoided outnumber the right answers held back the most."""
+def _holding_threshold(values: np.ndarray, answered: np.ndarray, first_right: np.ndarray, decimals: int = 3) -> float:
+    """The value (a lead, a sureness) below which a question that would be ``answered`` is offered candidates
+    instead: where the wrong answers avoided outnumber the right answers held back the most (0: hold none)."""
     best, best_gain = 0.0, 0
-    for threshold in sorted({round(float(lead), 2) for lead in leads}):
-        held = [f for lead, l, f, c in zip(leads, labels, first_right, confidences) if l and c >= answer and lead < threshold]
-        gain = sum(1 for f in held if not f) - sum(1 for f in held if f)
+    values, right = np.asarray(values)[answered], np.asarray(first_right)[answered]
+    for threshold in np.unique(np.round(values, decimals)):
+        held = values < threshold
+        gain = int(np.sum(~right[held])) - int(np.sum(right[held]))
         if gain > best_gain:
-            best, best_gain = threshold, gain
+            best, best_gain = float(threshold), gain
     return best

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from knowledge.features import COLUMN, FEATURES, is_telling
-from knowledge.ranking import Example, RankingModel, fit, fit_ranking, trees_file
+from knowledge.ranking import Example, RankingModel, _holding_threshold, fit, fit_ranking, phrasing_file, trees_file
 
 
 def _examples(count: int, seed: int = 0) -> list[Example]:
@@ -55,6 +55,32 @@ def test_a_fitted_model_survives_save_and_load(tmp_path: Path) -> None:
     for example in probe:
         assert np.allclose(loaded.scores(example.features), model.scores(example.features))
     assert loaded.thresholds == model.thresholds and loaded.decision == pytest.approx(model.decision, abs=1e-4)
+
+
+def test_the_phrasing_table_and_the_rightness_survive_save_and_load(tmp_path: Path) -> None:
+    examples = _examples(200)
+    for number, example in enumerate(examples):
+        example.text = "开公司要多久" if example.in_scope else "今天吃啥好"
+        example.text += "呢" * (number % 3)
+    model = fit(examples)
+    assert model.phrasing.weights and model.rightness
+    path = tmp_path / "ranking.json"
+    model.save(path)
+    assert phrasing_file(path).exists()
+    loaded = RankingModel.load(path)
+    assert loaded.phrasing.score("开公司要多久") == pytest.approx(model.phrasing.score("开公司要多久"), abs=0.01)
+    row = np.linspace(0, 1, len(loaded._decision))
+    assert loaded.sureness(row) == pytest.approx(model.sureness(row), abs=1e-3)
+
+
+def test_the_holding_threshold_holds_back_the_answers_that_are_more_often_wrong() -> None:
+    sureness = np.array([0.1, 0.2, 0.3, 0.4, 0.8, 0.9, 0.95, 0.5])
+    answered = np.array([True] * 7 + [False])
+    first_right = np.array([False, False, True, False, True, True, True, False])
+    assert _holding_threshold(sureness, answered, first_right) == pytest.approx(0.3)  # holds the two wrong below 0.3
+    answered[:2] = False  # holding 0.3 and 0.4 (one right, one wrong) gains nothing
+    assert _holding_threshold(sureness, answered, first_right) == 0.0
+    assert _holding_threshold(sureness, np.ones(8, dtype=bool), np.ones(8, dtype=bool)) == 0.0  # nothing wrong: nothing held
 
 
 def test_a_model_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
