@@ -167,6 +167,7 @@ def classify(text: str, knowledge: Any = None, scope: str | None = None) -> Inte
         name = SUGGESTION if form == "suggestion" else COMPLAINT
         return Intent(name, EXPLICIT_KINDS[form], True, body=body, cues=tuple(complaint_cues), **common)
     asked, policy_cues = _score(cues.policy, text)
+    asked_in_words = asked  # what the message's own words ask, before the knowledge base's say
     if matches[0]:
         asked += KNOWLEDGE_POLICY_WEIGHT
         policy_cues.append("knowledge")
@@ -176,7 +177,9 @@ def classify(text: str, knowledge: Any = None, scope: str | None = None) -> Inte
         return Intent(SUGGESTION, "建议", **scored)
     if grievance >= COMPLAINT_AT and grievance >= asked + COMPLAINT_LEAD:
         return Intent(COMPLAINT, "诉求", **scored)
-    if asked == 0 and grievance >= STATEMENT_AT:  # a grievance told, not a question asked
+    # A grievance told, not a question asked, whatever clause it reads like: "物业把电费加价转给我们" matches the
+    # clause on 转供电加价 and is still a complaint.
+    if asked_in_words == 0 and grievance >= STATEMENT_AT:
         return Intent(COMPLAINT, "诉求", **scored)
     # A clause the knowledge base finds makes a question of a message only when nothing in it tells of a grievance:
     # "窗口说我们的材料要公证，其他区都不用" matches a clause about 公证 and is still someone's problem.
