@@ -69,7 +69,8 @@ class PhrasingModel:
         return cls(data["weights"], float(data["prior"]))
 
     def save(self, path: Path) -> None:
-        data = {"prior": round(self.prior, 4), "weights": {gram: round(weight, 4) for gram, weight in sorted(self.weights.items()) if round(weight, 4)}}
+        weights = {gram: round(weight, 4) for gram, weight in sorted(self.weights.items()) if round(weight, 4)}
+        data = {"prior": round(self.prior, 4), "weights": weights}
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 

@@ -204,7 +204,7 @@ class Example:
     question: dict[str, float]
     in_scope: bool
     evidence_of: list[dict[str, float]]  # of every candidate, for refitting
-    text: str = ""  # the question as asked, for the phrasing model
+    text: str = ""  # the question as the phrasing model reads it (Query.plain: folded, without place names)
 
 
 def trees_file(model_path: Path) -> Path:
@@ -300,7 +300,8 @@ def _out_of_fold_phrasing(examples: Sequence[Example], folds: int = DECISION_FOL
     know every fitted question's words, and the decision would trust it more than a new question deserves."""
     scores = [0.0] * len(examples)
     for fold in range(folds):
-        model = PhrasingModel.fit([e.text for i, e in enumerate(examples) if i % folds != fold], [e.in_scope for i, e in enumerate(examples) if i % folds != fold])
+        others = [e for i, e in enumerate(examples) if i % folds != fold]
+        model = PhrasingModel.fit([e.text for e in others], [e.in_scope for e in others])
         for i in range(fold, len(examples), folds):
             scores[i] = model.score(examples[i].text)
     return scores

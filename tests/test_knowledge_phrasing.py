@@ -9,7 +9,10 @@ import pytest
 from knowledge.phrasing import LIMIT, SCALE, PhrasingModel, ngrams
 from knowledge.ranking import RankingModel
 
-POLICY = ["开公司要跑几个部门", "营业执照网上能办吗", "办电要多少天", "企业开办有补贴吗", "公司注销要多久", "企业开办流程是啥", "刻章收费吗", "开公司能网上办吗"]
+POLICY = [
+    "开公司要跑几个部门", "营业执照网上能办吗", "办电要多少天", "企业开办有补贴吗",
+    "公司注销要多久", "企业开办流程是啥", "刻章收费吗", "开公司能网上办吗",
+]
 CHATTER = ["今天天气咋样", "中午吃啥", "我儿子驾照到期了咋办", "晚上一起吃饭不", "周末去哪玩", "我家孩子上学的事", "明天下雨吗", "吃了吗"]
 
 
