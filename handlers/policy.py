@@ -28,6 +28,8 @@ NOT_FOUND_TEXT = (
 UNSERVED_NOT_FOUND_TEXT = "抱歉，知识库里还没有{places}的政策文件，国家层面的规定里也没有找到对应条款，已记录并转工作人员跟进。"
 SMALL_TALK_TEXT = "我是政企通：营商环境政策问题、企业诉求都可以@我。发送“帮助”查看我能做什么。"
 FOLLOW_UP_HINT = "回复“全文”看条款全文，“相关”看相关条款。"
+ASK_FIRST_TEXT = "请先@我问一个政策问题，我答复后再发“全文”看条款全文、“相关”看相关条款。"
+PICK_FIRST_TEXT = "请先回复序号 1、2 或 3 选一条，再发“全文”或“相关”。"
 _CHOICE = re.compile(r"^\s*([1-3１-３])\s*[.。、]?\s*$")
 _FULL = re.compile(r"^\s*(全文|原文|看全文|完整条款|详细)\s*[。.!！]?\s*$")
 _RELATED = re.compile(r"^\s*(相关|相关条款|相关政策|还有呢|类似的)\s*[。.!！?？]?\s*$")
@@ -151,6 +153,7 @@ def answer_question(message: Incoming, ctx: Context) -> Reply:
         asked_at=ctx.now,
     )
     state.pop("choices", None)
+    state.pop("last", None)  # 全文 / 相关 refer to this question's answer, never to an earlier one
     if result.outcome == ANSWER and best is not None:
         state["last"] = best.clause.key
     elif result.outcome == CHOICES:
@@ -169,7 +172,7 @@ def is_follow_up(message: Incoming, ctx: Context) -> bool:
     text = message.text.strip()
     if _CHOICE.match(text):
         return bool(state.get("choices"))
-    return bool(state.get("last")) and bool(_FULL.match(text) or _RELATED.match(text))
+    return bool(_FULL.match(text) or _RELATED.match(text))  # with no answer to refer to, a hint (not a question)
 
 
 def answer_follow_up(message: Incoming, ctx: Context) -> Reply | None:
@@ -189,10 +192,10 @@ def answer_follow_up(message: Incoming, ctx: Context) -> Reply | None:
         state["last"] = clause.key
         state.pop("choices", None)
         return Reply(render_answer(Match(clause, document, 1.0), state.get("question", ""), ctx.knowledge.analyzer))
-    found = ctx.knowledge.clause(state["last"])
+    found = ctx.knowledge.clause(state["last"]) if state.get("last") else None
     if found is None:
         state.pop("last", None)
-        return None
+        return Reply(PICK_FIRST_TEXT if state.get("choices") else ASK_FIRST_TEXT)
     document, clause = found
     if _FULL.match(text):
         heading = f"【{clause.heading}】\n" if clause.heading else ""

@@ -12,7 +12,7 @@ from bot.config import load_config
 from bot.runtime import Runtime
 from bot.store.questions import QuestionLog, unanswered_questions
 from bot.textsplit import byte_length
-from handlers.policy import NOT_FOUND_TEXT, SMALL_TALK_TEXT, render_answer
+from handlers.policy import ASK_FIRST_TEXT, NOT_FOUND_TEXT, PICK_FIRST_TEXT, SMALL_TALK_TEXT, render_answer
 from knowledge.features import unstated_figures
 from handlers.types import Incoming
 from knowledge.match import Match
@@ -48,6 +48,21 @@ def test_full_text_and_related_follow_ups(runtime: Runtime) -> None:
     assert related.text.startswith("相关条款：") and "1." in related.text
     picked = ask(runtime, "2")
     assert "出处：" in picked.text
+
+
+def test_full_text_refers_to_the_last_question_only(runtime: Runtime) -> None:
+    assert "出处：" in ask(runtime, "在长春开个公司，刻章要不要交钱").text
+    assert ask(runtime, "市图书馆几点关门").text == NOT_FOUND_TEXT
+    assert ask(runtime, "全文").text == ASK_FIRST_TEXT  # not the 刻章 clause of the question before
+    assert ask(runtime, "成都开公司能网上办吗").text.count("\n1. ") == 1  # candidates, none picked yet
+    assert ask(runtime, "相关").text == PICK_FIRST_TEXT
+    assert "出处：" in ask(runtime, "1").text and "出处" in ask(runtime, "全文").text
+
+
+def test_full_text_before_any_question_is_a_hint_not_a_question_for_staff(runtime: Runtime) -> None:
+    assert ask(runtime, "全文").text == ASK_FIRST_TEXT
+    with runtime.session() as session:
+        assert unanswered_questions(session) == []
 
 
 def test_out_of_scope_is_declined_and_logged(runtime: Runtime) -> None:
