@@ -38,14 +38,14 @@ def ngrams(text: str) -> set[str]:
 
 @dataclass
 class PhrasingModel:
-    """n-gram weights and the bias of the log-odds of "in scope"."""
+    """The n-gram weights and the bias of the log-odds of "in scope"."""
 
     weights: dict[str, float] = field(default_factory=dict)
-    prior: float = 0.0
+    bias: float = 0.0
 
     def score(self, text: str) -> float:
         """The message's log-odds of being an in-scope question, clipped and scaled for the decision."""
-        odds = self.prior + sum(self.weights.get(gram, 0.0) for gram in ngrams(text))
+        odds = self.bias + sum(self.weights.get(gram, 0.0) for gram in ngrams(text))
         return max(-LIMIT, min(LIMIT, odds)) / SCALE
 
     @classmethod
@@ -66,11 +66,11 @@ class PhrasingModel:
     @classmethod
     def load(cls, path: Path) -> "PhrasingModel":
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["weights"], float(data["prior"]))
+        return cls(data["weights"], float(data["bias"]))
 
     def save(self, path: Path) -> None:
         weights = {gram: round(weight, 4) for gram, weight in sorted(self.weights.items()) if round(weight, 4)}
-        data = {"prior": round(self.prior, 4), "weights": weights}
+        data = {"bias": round(self.bias, 4), "weights": weights}
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 

@@ -26,7 +26,7 @@ def test_a_policy_question_reads_more_like_one_than_chatter_it_was_not_fitted_on
 
 
 def test_a_score_is_clipped_and_scaled() -> None:
-    model = PhrasingModel({"办": 5.0, "电": 5.0, "办电": 5.0}, prior=-1.0)
+    model = PhrasingModel({"办": 5.0, "电": 5.0, "办电": 5.0}, bias=-1.0)
     assert model.score("办电") == pytest.approx(LIMIT / SCALE)  # 14 clipped to 12
     assert model.score("办") == pytest.approx(4.0 / SCALE)
     assert model.score("无关") == pytest.approx(-1.0 / SCALE)
