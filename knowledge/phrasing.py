@@ -52,13 +52,16 @@ class PhrasingModel:
     def fit(cls, texts: Sequence[str], in_scope: Sequence[bool]) -> "PhrasingModel":
         """Fit on labelled messages; without both kinds, or without an n-gram two messages share, a model that
         tells nothing (scores 0)."""
-        if len(set(in_scope)) < 2 or not _some_gram_repeats([ngrams(text) for text in texts]):
+        if len(set(in_scope)) < 2:
             return cls()
         from sklearn.feature_extraction.text import CountVectorizer  # fitting only: scoring needs no scikit-learn
         from sklearn.linear_model import LogisticRegression
 
         vectorizer = CountVectorizer(analyzer=ngrams, min_df=MIN_QUESTIONS, binary=True)
-        present = vectorizer.fit_transform(texts)
+        try:
+            present = vectorizer.fit_transform(texts)
+        except ValueError:  # scikit-learn's "empty vocabulary" / "no terms remain": no n-gram two messages share
+            return cls()
         regression = LogisticRegression(C=REGULARIZATION, max_iter=3000).fit(present, [bool(label) for label in in_scope])
         weights = regression.coef_[0]  # classes_ is [False, True]: the weights are those of "in scope"
         return cls({gram: float(weights[column]) for gram, column in vectorizer.vocabulary_.items()}, float(regression.intercept_[0]))
@@ -72,14 +75,3 @@ class PhrasingModel:
         weights = {gram: round(weight, 4) for gram, weight in sorted(self.weights.items()) if round(weight, 4)}
         data = {"bias": round(self.bias, 4), "weights": weights}
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-
-
-def _some_gram_repeats(grams: Sequence[set[str]]) -> bool:
-    """Whether some n-gram occurs in at least MIN_QUESTIONS messages (else the vocabulary would be empty)."""
-    seen: dict[str, int] = {}
-    for message in grams:
-        for gram in message:
-            seen[gram] = seen.get(gram, 0) + 1
-            if seen[gram] >= MIN_QUESTIONS:
-                return True
-    return False

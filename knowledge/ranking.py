@@ -155,18 +155,18 @@ class RankingModel:
             return np.asarray(self.trees.predict(features[:, RANKED], num_threads=1))
 
     def confidence(self, decision_features: np.ndarray) -> float:
-        """The probability that the question is in scope and its best candidate answers it."""
-        return float(in_scope_probability(decision_features, self._decision, self.bias))
+        """The probability that the question is in scope (one the knowledge base answers)."""
+        return float(logistic(decision_features, self._decision, self.bias))
 
     def sureness(self, decision_features: np.ndarray) -> float:
         """The probability that the best candidate of an in-scope question is a right one (1 when not fitted)."""
         if not self.rightness:
             return 1.0
-        return float(in_scope_probability(decision_features, self._rightness, self.rightness_bias))
+        return float(logistic(decision_features, self._rightness, self.rightness_bias))
 
 
-def in_scope_probability(rows: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
-    """The logistic decision: the probability that a question with decision features ``rows`` is in scope."""
+def logistic(rows: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
+    """The probability a logistic model (the decision, the rightness) gives each of ``rows``."""
     return 1.0 / (1.0 + np.exp(-(rows @ weights + bias)))
 
 
@@ -244,7 +244,7 @@ def fit_decision(rows: np.ndarray, labels: np.ndarray, l2: float = 0.002, iterat
     weights = np.zeros(rows.shape[1])
     bias = 0.0
     for _ in range(iterations):
-        probability = in_scope_probability(rows, weights, bias)
+        probability = logistic(rows, weights, bias)
         error = probability - labels
         weights -= rate * (rows.T @ error / len(labels) + l2 * weights)
         bias -= rate * float(error.mean())
@@ -308,14 +308,14 @@ def _out_of_fold_phrasing(examples: Sequence[Example], folds: int = DECISION_FOL
 
 
 def _out_of_fold_confidences(rows: np.ndarray, labels: np.ndarray, folds: int = DECISION_FOLDS) -> np.ndarray:
-    """Each question's confidence from a decision fitted on the other folds: the thresholds are chosen on these,
-    so that "declines 85% of the out-of-scope questions" holds for questions the decision has not seen, not
-    only for the ones it was fitted on (those it would decline more of)."""
+    """Each row's probability from a logistic model (the decision, or the rightness) fitted on the other folds:
+    the thresholds are chosen on these, so that "declines 90% of the out-of-scope questions" holds for
+    questions the model has not seen, not only for the ones it was fitted on (those it would decline more of)."""
     confidences = np.zeros(len(rows))
     for fold in range(folds):
         held = np.arange(len(rows)) % folds == fold
         weights, bias = fit_decision(rows[~held], labels[~held])
-        confidences[held] = in_scope_probability(rows[held], weights, bias)
+        confidences[held] = logistic(rows[held], weights, bias)
     return confidences
 
 
